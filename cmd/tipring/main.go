@@ -1,0 +1,42 @@
+// Command tipring is the firmware of the tipring analog and ISDN BRI to SIP
+// gateway: "tipring serve" runs the gateway, the other subcommands drive and
+// inspect it, and "tipring dsp" runs its signal processing on WAV files.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	err := dispatch("tipring", commands(), args, stdout, stderr)
+	if err == nil {
+		return 0
+	}
+	if !errors.Is(err, errReported) {
+		fmt.Fprintf(stderr, "tipring: %v\n", err)
+	}
+	return 1
+}
+
+func commands() []command {
+	return []command{
+		{"dsp", "signal processing on 8 kHz WAV files (DTMF, tones, caller ID, G.711)", runDSP},
+	}
+}
+
+// dspCommands are the "tipring dsp" tools.
+func dspCommands() []command {
+	return []command{}
+}
+
+func runDSP(args []string, stdout, stderr io.Writer) error {
+	return dispatch("tipring dsp", dspCommands(), args, stdout, stderr)
+}
