@@ -1,0 +1,276 @@
+package config
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config is the whole configuration of the gateway.
+type Config struct {
+	Device   Device    `toml:"device"`
+	SIP      SIP       `toml:"sip"`
+	Accounts []Account `toml:"accounts"`
+	Lines    []Line    `toml:"lines"`
+	Routing  Routing   `toml:"routing"`
+	Web      Web       `toml:"web"`
+	Control  Control   `toml:"control"`
+	Console  Console   `toml:"console"`
+	Board    Board     `toml:"board"`
+}
+
+// Device is the identity of the box.
+type Device struct {
+	Name     string `toml:"name"`     // in logs and the SIP User-Agent
+	Country  string `toml:"country"`  // ISO 3166 alpha-2 of the tone, ring and caller-ID profile, or "ITU"
+	Timezone string `toml:"timezone"` // IANA name
+}
+
+// SIP is where the gateway listens for SIP and whom it trusts.
+type SIP struct {
+	Listen       []string `toml:"listen"`        // "transport:host:port"; see SplitListen
+	TLSCert      string   `toml:"tls_cert"`      // PEM file, required with a tls listener
+	TLSKey       string   `toml:"tls_key"`       // PEM file, required with a tls listener
+	TLSCA        string   `toml:"tls_ca"`        // PEM CA bundle for verifying peers; optional
+	TrustedPeers []string `toml:"trusted_peers"` // IP addresses or CIDR prefixes
+}
+
+// Account is a SIP account the gateway registers with and places calls through.
+type Account struct {
+	Name          string `toml:"name"`           // unique; lines refer to it
+	Registrar     string `toml:"registrar"`      // SIP URI; empty means no REGISTER
+	Proxy         string `toml:"proxy"`          // SIP URI; optional
+	OutboundProxy string `toml:"outbound_proxy"` // SIP URI; optional
+	User          string `toml:"user"`
+	AuthUser      string `toml:"auth_user"` // see AuthUsername
+	Password      Secret `toml:"password"`
+	Domain        string `toml:"domain"`  // see SIPDomain
+	Expires       int    `toml:"expires"` // registration lifetime in seconds
+}
+
+// LineKind is the kind of port a line is.
+type LineKind string
+
+// The line kinds.
+const (
+	FXS LineKind = "fxs" // a phone plugs in here
+	FXO LineKind = "fxo" // a PSTN line plugs in here
+	BRI LineKind = "bri" // an ISDN basic rate interface
+)
+
+// Line is one port of the board.
+type Line struct {
+	ID           int      `toml:"id"` // the board's port number, from 1
+	Kind         LineKind `toml:"kind"`
+	Number       string   `toml:"number"`  // the line's own number; for FXO, its PSTN number
+	Account      string   `toml:"account"` // the Account.Name calls go through; optional
+	Name         string   `toml:"name"`    // display name of calls from this line
+	CallerID     string   `toml:"caller_id"`
+	DialPlan     string   `toml:"dial_plan"`     // digit map
+	Hotline      string   `toml:"hotline"`       // number dialled on off-hook
+	HotlineDelay int      `toml:"hotline_delay"` // seconds without a digit before the hotline is dialled; 0 = at once
+}
+
+// Routing says where incoming SIP calls go.
+type Routing struct {
+	CountryCode string    `toml:"country_code"` // see Config.CountryCode
+	Inbound     []Inbound `toml:"inbound"`      // tried in order before the lines' own numbers
+}
+
+// Inbound sends SIP calls to numbers matching a digit map to the first free
+// of some lines.
+type Inbound struct {
+	Match string `toml:"match"` // digit map
+	Lines []int  `toml:"lines"` // line ids
+}
+
+// Web is the web UI.
+type Web struct {
+	Listen string `toml:"listen"` // host:port; "" disables the web UI
+}
+
+// Control is the local control API.
+type Control struct {
+	Socket string `toml:"socket"` // see SocketPath
+}
+
+// Console is the maintenance console on a serial port.
+type Console struct {
+	Device string `toml:"device"` // e.g. /dev/ttyAMA0; "" = no console
+	Baud   int    `toml:"baud"`
+}
+
+// Board names the board definition the daemon drives.
+type Board struct {
+	Name string `toml:"name"`
+}
+
+// Default returns the configuration used when there is no file: the
+// simulated board with two FXS lines (1001, 1002) and two FXO lines, no
+// accounts, SIP on UDP and TCP port 5060, the web UI on port 8080.
+func Default() *Config {
+	return &Config{
+		Device: Device{Name: "tipring", Country: "US", Timezone: "UTC"},
+		SIP:    SIP{Listen: []string{"udp:0.0.0.0:5060", "tcp:0.0.0.0:5060"}},
+		Lines: []Line{
+			defaultLine(1, FXS, "1001"),
+			defaultLine(2, FXS, "1002"),
+			defaultLine(3, FXO, ""),
+			defaultLine(4, FXO, ""),
+		},
+		Web:     Web{Listen: "0.0.0.0:8080"},
+		Console: Console{Baud: 115200},
+		Board:   Board{Name: "sim"},
+	}
+}
+
+func defaultLine(id int, kind LineKind, number string) Line {
+	return Line{ID: id, Kind: kind, Number: number, CallerID: "auto"}
+}
+
+// defaultAccount is what an [[accounts]] element starts from.
+func defaultAccount() Account {
+	return Account{Expires: 3600}
+}
+
+// countryCodes maps each supported device.country to its E.164 country code.
+var countryCodes = map[string]string{
+	"US": "1", "CA": "1", "GB": "44", "DE": "49", "FR": "33", "IT": "39",
+	"ES": "34", "NL": "31", "BE": "32", "CH": "41", "AT": "43", "SE": "46",
+	"AU": "61", "NZ": "64", "JP": "81", "ITU": "",
+}
+
+// CountryCode is the E.164 country code of the site: routing.country_code,
+// else the code of device.country ("" for ITU).
+func (c *Config) CountryCode() string {
+	if c.Routing.CountryCode != "" {
+		return c.Routing.CountryCode
+	}
+	return countryCodes[c.Device.Country]
+}
+
+// Account returns the account with the given name, or nil.
+func (c *Config) Account(name string) *Account {
+	for i := range c.Accounts {
+		if c.Accounts[i].Name == name {
+			return &c.Accounts[i]
+		}
+	}
+	return nil
+}
+
+// Line returns the line with the given id, or nil.
+func (c *Config) Line(id int) *Line {
+	for i := range c.Lines {
+		if c.Lines[i].ID == id {
+			return &c.Lines[i]
+		}
+	}
+	return nil
+}
+
+// AuthUsername is the user name for digest authentication: auth_user, else user.
+func (a *Account) AuthUsername() string {
+	if a.AuthUser != "" {
+		return a.AuthUser
+	}
+	return a.User
+}
+
+// SIPDomain is the domain of the account's address of record: domain, else
+// the registrar's host, else the proxy's host.
+func (a *Account) SIPDomain() string {
+	if a.Domain != "" {
+		return a.Domain
+	}
+	if h := uriHost(a.Registrar); h != "" {
+		return h
+	}
+	return uriHost(a.Proxy)
+}
+
+// SocketPath is the control socket: control.socket, else
+// $XDG_RUNTIME_DIR/tipring.sock when XDG_RUNTIME_DIR is set, else
+// /run/tipring/ctl.sock.
+func (c *Control) SocketPath() string {
+	if c.Socket != "" {
+		return c.Socket
+	}
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		return filepath.Join(d, "tipring.sock")
+	}
+	return "/run/tipring/ctl.sock"
+}
+
+// uriHost returns the host of a sip: or sips: URI
+// ("sip:user@host:5060;transport=tcp"), or "" when s is not one.
+func uriHost(s string) string {
+	scheme, rest, ok := strings.Cut(s, ":")
+	if !ok || !(strings.EqualFold(scheme, "sip") || strings.EqualFold(scheme, "sips")) {
+		return ""
+	}
+	if i := strings.IndexAny(rest, ";?"); i >= 0 {
+		rest = rest[:i]
+	}
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	return hostOf(rest)
+}
+
+// hostOf returns the host of "host", "host:port", "[v6]" or "[v6]:port", or
+// "" when that is not a valid host with an optional valid port.
+func hostOf(hp string) string {
+	host, port := hp, ""
+	if strings.HasPrefix(hp, "[") {
+		end := strings.IndexByte(hp, ']')
+		if end < 0 {
+			return ""
+		}
+		host, port = hp[1:end], hp[end+1:]
+		if a, err := netip.ParseAddr(host); err != nil || !a.Is6() {
+			return ""
+		}
+		if port != "" && !strings.HasPrefix(port, ":") {
+			return ""
+		}
+		port = strings.TrimPrefix(port, ":")
+	} else {
+		if i := strings.IndexByte(hp, ':'); i >= 0 {
+			host, port = hp[:i], hp[i+1:]
+		}
+		if !isHostname(host) {
+			return ""
+		}
+	}
+	if port != "" && !isPort(port) {
+		return ""
+	}
+	return host
+}
+
+// isHostname reports whether s is a DNS name or an IPv4 address.
+func isHostname(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(s, ".") {
+		if label == "" || label[0] == '-' || label[len(label)-1] == '-' || len(label) > 63 {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isPort reports whether s is a decimal port number 1..65535.
+func isPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 1 && n <= 65535 && s[0] != '+' && s[0] != '-'
+}

@@ -1,0 +1,47 @@
+// Package config is the typed configuration of the tipring gateway: one
+// human-edited TOML file, its built-in defaults, its validation and its
+// atomic saving.
+//
+// # File format
+//
+// Sections and keys are snake_case:
+//
+//	[device]            name, country (tone/ring/caller-ID profile), timezone
+//	[sip]               listen ("udp:0.0.0.0:5060"), tls_cert, tls_key, tls_ca, trusted_peers
+//	[[accounts]]        name, registrar, proxy, outbound_proxy, user, auth_user,
+//	                    password, domain, expires
+//	[[lines]]           id (board port, from 1), kind (fxs, fxo, bri), number,
+//	                    account, name, caller_id, dial_plan, hotline, hotline_delay
+//	[routing]           country_code
+//	[[routing.inbound]] match (digit map), lines (line ids, first free wins)
+//	[web]               listen ("" disables the web UI)
+//	[control]           socket (see [Control.SocketPath])
+//	[console]           device, baud
+//	[board]             name
+//
+// "tipring config default" prints the whole default file.
+//
+// # Defaults
+//
+// [Load] decodes the file onto [Default]: a key missing from the file keeps
+// its default. An array in the file replaces the default array entirely; in
+// particular, [[lines]] in the file replace all the default lines. Each
+// [[accounts]] and [[lines]] element starts from its own defaults
+// (expires = 3600, caller_id = "auto"). Keys whose default is derived from
+// another key (auth_user, domain, routing.country_code, control.socket) stay
+// empty in the Config; methods resolve them.
+//
+// # Errors
+//
+// [Load] and [Config.Validate] report every problem at once as [Errors], one
+// [Error] per problem, each naming its key path in the file with 0-based
+// array indices ("lines[2].number": the third [[lines]] element), in file
+// order. Unknown keys and values of the wrong type are errors too. A syntax
+// error stops parsing and is reported alone with its line and column.
+//
+// # Secrets
+//
+// Passwords are [Secret]s: they print as "[redacted]" through fmt, log/slog
+// and encoding/json, but are saved verbatim, so the file is written with
+// mode 0600.
+package config

@@ -1,0 +1,410 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "tipring.toml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// problems returns the messages of the Errors err, failing on anything else.
+func problems(t *testing.T, err error) []string {
+	t.Helper()
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("error %v (%T) is not Errors", err, err)
+	}
+	var msgs []string
+	for _, e := range errs {
+		msgs = append(msgs, e.Error())
+	}
+	return msgs
+}
+
+func TestDefaultIsValid(t *testing.T) {
+	if err := Default().Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadEmptyFileIsDefault(t *testing.T) {
+	c, err := Load(writeFile(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c, Default()) {
+		t.Fatalf("got %+v\nwant %+v", c, Default())
+	}
+}
+
+func TestLoadKeepsDefaultsOfMissingKeys(t *testing.T) {
+	c, err := Load(writeFile(t, `
+[device]
+name = "attic"
+[sip]
+listen = ["udp:[::]:5070"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Default()
+	want.Device.Name = "attic"
+	want.SIP.Listen = []string{"udp:[::]:5070"}
+	if !reflect.DeepEqual(c, want) {
+		t.Fatalf("got %+v\nwant %+v", c, want)
+	}
+}
+
+func TestLoadLinesReplaceDefaultLines(t *testing.T) {
+	c, err := Load(writeFile(t, `
+[[accounts]]
+name = "main"
+registrar = "sip:pbx.example.com"
+user = "gw"
+[[lines]]
+id = 7
+kind = "fxs"
+number = "+4930123"
+account = "main"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLines := []Line{{ID: 7, Kind: FXS, Number: "+4930123", Account: "main", CallerID: "auto"}}
+	if !reflect.DeepEqual(c.Lines, wantLines) {
+		t.Errorf("lines %+v, want %+v", c.Lines, wantLines)
+	}
+	if a := c.Account("main"); a == nil || a.Expires != 3600 {
+		t.Errorf("account %+v, want expires 3600 by default", a)
+	}
+}
+
+func TestLoadNoLines(t *testing.T) {
+	c, err := Load(writeFile(t, "lines = []\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Lines != nil {
+		t.Fatalf("lines %+v, want none", c.Lines)
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.toml"))
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("got %v, want not-exist", err)
+	}
+}
+
+// An account the invalid-line cases can refer to.
+const account = `
+[[accounts]]
+name = "main"
+registrar = "sip:pbx.example.com"
+user = "gw"
+`
+
+func TestLoadInvalid(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		file string
+		want []string
+	}{
+		{"unknown top-level key", `colour = "red"`, []string{"colour: unknown key"}},
+		{"unknown section", "[foo.bar]\nx = 1", []string{"foo: unknown key"}},
+		{"unknown key in section", "[device]\ncolour = 1", []string{"device.colour: unknown key"}},
+		{"unknown key in array table", `
+[[lines]]
+id = 1
+kind = "fxs"
+number = "1"
+[[lines]]
+id = 2
+kind = "fxo"
+colour = "red"
+`, []string{"lines[1].colour: unknown key"}},
+		{"unknown key in nested array table", `
+[[routing.inbound]]
+match = "1001"
+lines = [1]
+[[routing.inbound]]
+match = "1002"
+lines = [2]
+to = 3
+`, []string{"routing.inbound[1].to: unknown key"}},
+		{"unknown key in inline table", `lines = [{id = 1, kind = "fxs", number = "1", colour = "red"}]`,
+			[]string{"lines[0].colour: unknown key"}},
+		{"string wanted", "[device]\nname = 7", []string{`device.name: want a string, not an integer (7) (quote it: "7")`}},
+		{"integer wanted", "[console]\nbaud = \"fast\"", []string{`console.baud: want an integer, not a string ("fast")`}},
+		{"float for integer", "[console]\nbaud = 9600.0", []string{`console.baud: want an integer, not a float (9600)`}},
+		{"array wanted", "[sip]\nlisten = \"udp:0.0.0.0:5060\"", []string{`sip.listen: want an array, not a string ("udp:0.0.0.0:5060")`}},
+		{"table wanted", "device = 1", []string{`device: want a table, not an integer (1)`}},
+		{"array element type", "[sip]\ntrusted_peers = [\"10.0.0.1\", true]", []string{`sip.trusted_peers[1]: want a string, not a boolean (true)`}},
+		{"date for string", "[device]\nname = 2024-01-01", []string{`device.name: want a string, not a date-time`}},
+		{"wrong type hides validation of the same key", `lines = [1]`, []string{`lines[0]: want a table, not an integer (1)`}},
+
+		{"device name missing", "[device]\nname = \"\"", []string{"device.name: missing"}},
+		{"device name control", "[device]\nname = \"a\\tb\"", []string{`device.name: "a\tb" contains control characters`}},
+		{"country", "[device]\ncountry = \"XX\"", []string{`device.country: "XX" is not a supported country (want one of AT, AU, BE, CA, CH, DE, ES, FR, GB, IT, JP, NL, NZ, SE, US, ITU)`}},
+		{"country lower case", "[device]\ncountry = \"de\"", []string{`device.country: "de" is not a supported country (want one of AT, AU, BE, CA, CH, DE, ES, FR, GB, IT, JP, NL, NZ, SE, US, ITU)`}},
+		{"timezone", "[device]\ntimezone = \"Mars/Olympus\"", []string{`device.timezone: "Mars/Olympus" is not a known time zone (want an IANA name like Europe/Berlin)`}},
+		{"timezone missing", "[device]\ntimezone = \"\"", []string{`device.timezone: missing`}},
+
+		{"listen transport", "[sip]\nlisten = [\"udp:0.0.0.0:5060\", \"sctp:0.0.0.0:5060\"]",
+			[]string{`sip.listen[1]: "sctp:0.0.0.0:5060": unknown transport "sctp" (want udp, tcp or tls)`}},
+		{"listen no transport", "[sip]\nlisten = [\"5060\"]", []string{`sip.listen[0]: "5060": want transport:host:port`}},
+		{"listen bad host", "[sip]\nlisten = [\"udp:pbx:5060\"]", []string{`sip.listen[0]: "udp:pbx:5060": "pbx" is not an IP address (IPv6 goes in brackets: [::]:5060)`}},
+		{"listen no host", "[sip]\nlisten = [\"udp::5060\"]", []string{`sip.listen[0]: "udp::5060": missing the host (0.0.0.0 for every interface)`}},
+		{"listen v6 unbracketed", "[sip]\nlisten = [\"udp:::1:5060\"]", []string{`sip.listen[0]: "udp:::1:5060": "::1" is not an IP address (IPv6 goes in brackets: [::]:5060)`}},
+		{"listen bad v6", "[sip]\nlisten = [\"udp:[1.2.3.4]:5060\"]", []string{`sip.listen[0]: "udp:[1.2.3.4]:5060": "[1.2.3.4]" is not an IPv6 address`}},
+		{"listen port", "[sip]\nlisten = [\"tcp:0.0.0.0:70000\"]", []string{`sip.listen[0]: "tcp:0.0.0.0:70000": "70000" is not a port number (1..65535)`}},
+		{"listen no port", "[sip]\nlisten = [\"tcp:0.0.0.0\"]", []string{`sip.listen[0]: "tcp:0.0.0.0": want host:port`}},
+		{"listen duplicate", "[sip]\nlisten = [\"udp:0.0.0.0:5060\", \"udp:0.0.0.0:5060\"]", []string{`sip.listen[1]: "udp:0.0.0.0:5060" is listed in sip.listen[0] too`}},
+		{"tls without cert", "[sip]\nlisten = [\"tls:0.0.0.0:5061\"]", []string{
+			"sip.tls_cert: missing (a tls listener needs a certificate)",
+			"sip.tls_key: missing (a tls listener needs a private key)"}},
+		{"trusted peer", "[sip]\ntrusted_peers = [\"192.0.2.10/32\", \"2001:db8::/32\", \"192.0.2.1\", \"pbx\", \"10.0.0.0/33\"]", []string{
+			`sip.trusted_peers[3]: "pbx" is not an IP address or CIDR prefix`,
+			`sip.trusted_peers[4]: "10.0.0.0/33" is not an IP address or CIDR prefix`}},
+
+		{"account name missing", "[[accounts]]\nregistrar = \"sip:pbx\"\nuser = \"gw\"", []string{"accounts[0].name: missing"}},
+		{"account name duplicate", account + account, []string{`accounts[1].name: "main" is used by accounts[0] too`}},
+		{"registrar", "[[accounts]]\nname = \"a\"\nregistrar = \"pbx\"\nuser = \"gw\"", []string{
+			`accounts[0].registrar: "pbx" is not a SIP URI (want sip:host or sips:host)`}},
+		{"proxies", "[[accounts]]\nname = \"a\"\nregistrar = \"sips:pbx.example.com:5061;transport=tls\"\nproxy = \"http://x\"\noutbound_proxy = \"sip:[::1\"\nuser = \"gw\"", []string{
+			`accounts[0].proxy: "http://x" is not a SIP URI (want sip:host or sips:host)`,
+			`accounts[0].outbound_proxy: "sip:[::1" is not a SIP URI (want sip:host or sips:host)`}},
+		{"user missing", "[[accounts]]\nname = \"a\"\nregistrar = \"sip:pbx\"", []string{"accounts[0].user: missing"}},
+		{"no domain", "[[accounts]]\nname = \"a\"\nuser = \"gw\"", []string{"accounts[0].domain: missing (there is no registrar or proxy to take it from)"}},
+		{"bad domain", "[[accounts]]\nname = \"a\"\nuser = \"gw\"\ndomain = \"a b\"", []string{`accounts[0].domain: "a b" is not a host name or IP address`}},
+		{"expires", "[[accounts]]\nname = \"a\"\nuser = \"gw\"\nregistrar = \"sip:pbx\"\nexpires = 30", []string{"accounts[0].expires: 30 is out of range (60..86400 seconds)"}},
+
+		{"line id", "[[lines]]\nid = 0\nkind = \"fxo\"", []string{"lines[0].id: 0 is not a port number (ports are numbered from 1)"}},
+		{"line id duplicate", `
+[[lines]]
+id = 1
+kind = "fxo"
+[[lines]]
+id = 2
+kind = "fxo"
+[[lines]]
+id = 3
+kind = "fxo"
+[[lines]]
+id = 2
+kind = "fxo"
+`, []string{"lines[3].id: 2 is used by lines[1] too"}},
+		{"line kind", "[[lines]]\nid = 1\nkind = \"pots\"", []string{`lines[0].kind: unknown kind "pots" (want fxs, fxo or bri)`}},
+		{"line kind missing", "[[lines]]\nid = 1", []string{`lines[0].kind: missing (want fxs, fxo or bri)`}},
+		{"fxs number missing", "[[lines]]\nid = 1\nkind = \"fxs\"", []string{`lines[0].number: missing (an fxs line needs its own number)`}},
+		{"number", `
+[[lines]]
+id = 1
+kind = "fxs"
+number = "1"
+[[lines]]
+id = 2
+kind = "fxs"
+number = "*2#"
+[[lines]]
+id = 3
+kind = "bri"
+number = "12a"
+[[lines]]
+id = 4
+kind = "fxo"
+number = "+"
+`, []string{`lines[2].number: "12a" is not a dialable number`, `lines[3].number: "+" is not a dialable number`}},
+		{"number duplicate", "[[lines]]\nid = 1\nkind = \"fxs\"\nnumber = \"1\"\n[[lines]]\nid = 2\nkind = \"fxs\"\nnumber = \"1\"",
+			[]string{`lines[1].number: "1" is used by lines[0] too`}},
+		{"line account", account + `
+[[lines]]
+id = 1
+kind = "fxs"
+number = "1"
+account = "main"
+[[lines]]
+id = 2
+kind = "fxs"
+number = "2"
+account = "mian"
+`, []string{`lines[1].account: no account named "mian"`}},
+		{"caller id", "[[lines]]\nid = 1\nkind = \"fxo\"\ncaller_id = \"fsk\"", []string{
+			`lines[0].caller_id: unknown caller ID mode "fsk" (want auto, bell202, v23, v23-dtas, v23-rpas, v23-lr, dtmf, off)`}},
+		{"hotline", "[[lines]]\nid = 1\nkind = \"fxo\"\nhotline = \"911!\"", []string{`lines[0].hotline: "911!" is not a dialable number`}},
+		{"warm line without hotline", "[[lines]]\nid = 1\nkind = \"fxo\"\nhotline_delay = 5", []string{`lines[0].hotline_delay: set without a hotline`}},
+		{"negative hotline delay", "[[lines]]\nid = 1\nkind = \"fxo\"\nhotline = \"1\"\nhotline_delay = -1", []string{`lines[0].hotline_delay: -1 is negative`}},
+
+		{"country code", "[routing]\ncountry_code = \"+1\"", []string{`routing.country_code: "+1" is not a country code (1 to 3 digits, as in 1, 44 or 353)`}},
+		{"inbound", `
+[[routing.inbound]]
+match = ""
+lines = []
+[[routing.inbound]]
+match = "555xxxx"
+lines = [3, 7]
+`, []string{
+			"routing.inbound[0].match: missing",
+			"routing.inbound[0].lines: missing (want the ids of the lines to ring)",
+			"routing.inbound[1].lines[1]: no line with id 7"}},
+
+		{"web listen", "[web]\nlisten = \"localhost:80\"", []string{`web.listen: "localhost:80": "localhost" is not an IP address (IPv6 goes in brackets: [::]:5060)`}},
+		{"web listen port", "[web]\nlisten = \":http\"", []string{`web.listen: ":http": "http" is not a port number (1..65535)`}},
+		{"control socket", "[control]\nsocket = \"ctl.sock\"", []string{`control.socket: "ctl.sock" is not an absolute path`}},
+		{"console device", "[console]\ndevice = \"ttyAMA0\"", []string{`console.device: "ttyAMA0" is not an absolute path`}},
+		{"console baud", "[console]\nbaud = 100000", []string{`console.baud: 100000 is not a standard rate (want one of 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)`}},
+		{"board", "[board]\nname = \"\"", []string{"board.name: missing"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(writeFile(t, tc.file))
+			if got := problems(t, err); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(tc.want, "\n\t"))
+			}
+		})
+	}
+}
+
+func TestDigitMaps(t *testing.T) {
+	for _, tc := range []struct{ plan, want string }{
+		{"[2-9]xxxxxx|1[2-9]xxxxxxxxx|911|*xx|x.T", ""},
+		{"#xx|X.", ""},
+		{"[2-9xx", "[ without ]"},
+		{"2-9]x", "] without [ at position 4"},
+		{"[[2]]", "[ inside [ ] at position 2"},
+		{"1[]2", "empty [ ] at position 2"},
+		{"[1|2]", "| inside [ ] at position 3"},
+		{"|911", "empty alternative before position 1"},
+		{"911||x.", "empty alternative before position 5"},
+		{"911|", "empty alternative at the end"},
+		{"9 11", "' ' is not allowed in a digit map (want 0-9 * # x X . T [ ] - |)"},
+	} {
+		if got := checkDigitMap(tc.plan); got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.plan, got, tc.want)
+		}
+	}
+	_, err := Load(writeFile(t, "[[lines]]\nid = 1\nkind = \"fxs\"\nnumber = \"1\"\ndial_plan = \"[2-9xx\"\n"+
+		"[[routing.inbound]]\nmatch = \"55|\"\nlines = [1]"))
+	want := []string{
+		`lines[0].dial_plan: "[2-9xx": [ without ]`,
+		`routing.inbound[0].match: "55|": empty alternative at the end`,
+	}
+	if got := problems(t, err); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestSIPURIs(t *testing.T) {
+	for _, tc := range []struct{ uri, host string }{
+		{"sip:pbx.example.com", "pbx.example.com"},
+		{"SIP:pbx", "pbx"},
+		{"sips:gw@pbx.example.com:5061;transport=tls", "pbx.example.com"},
+		{"sip:[2001:db8::1]:5060", "2001:db8::1"},
+		{"sip:192.0.2.1", "192.0.2.1"},
+		{"sip:", ""},
+		{"sip:pbx:0", ""},
+		{"sip:pbx:x", ""},
+		{"sip:-pbx", ""},
+		{"sip:[192.0.2.1]", ""},
+		{"sip:[::1]x", ""},
+		{"tel:+1555", ""},
+		{"pbx.example.com", ""},
+	} {
+		if got := uriHost(tc.uri); got != tc.host {
+			t.Errorf("%q: host %q, want %q", tc.uri, got, tc.host)
+		}
+	}
+}
+
+// Every problem is reported at once, in the order of the file, even when the
+// sections come in an unusual order.
+func TestLoadReportsEveryProblemInFileOrder(t *testing.T) {
+	_, err := Load(writeFile(t, `
+[web]
+listen = "nowhere"
+
+[[lines]]
+id = 1
+kind = "fxs"
+number = "12a"
+account = "mian"
+
+[[lines]]
+id = 1
+kind = "fxs"
+colour = "red"
+number = "2"
+
+[device]
+country = "XX"
+
+[[accounts]]
+name = "main"
+registrar = "pbx"
+`))
+	want := []string{
+		`web.listen: "nowhere": want host:port`,
+		`lines[0].number: "12a" is not a dialable number`,
+		`lines[0].account: no account named "mian"`,
+		`lines[1].id: 1 is used by lines[0] too`,
+		`lines[1].colour: unknown key`,
+		`device.country: "XX" is not a supported country (want one of AT, AU, BE, CA, CH, DE, ES, FR, GB, IT, JP, NL, NZ, SE, US, ITU)`,
+		`accounts[0].registrar: "pbx" is not a SIP URI (want sip:host or sips:host)`,
+		`accounts[0].user: missing`,
+	}
+	got := problems(t, err)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+	if err.Error() != strings.Join(want, "\n") {
+		t.Errorf("Error() = %q, want one problem per line", err.Error())
+	}
+}
+
+func TestLoadSyntaxError(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{"[device]\nname = \"x\n", "line 2, "},
+		{"[device]\n\nname = tipring\n", "line 3, column 8: "},
+		{"[device]\nname = \"a\"\nname = \"b\"\n", "line 3, "},
+		{"[[lines]]\nid = 1\n[[lines]]\nid = = 2\n", "line 4, column 6: "},
+	} {
+		_, err := Load(writeFile(t, tc.file))
+		got := problems(t, err)
+		if len(got) != 1 || !strings.HasPrefix(got[0], tc.want) {
+			t.Errorf("%q: got %q, want one problem starting %q", tc.file, got, tc.want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	b, err := Marshal(Default())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte("[[lines]]\nid = 1\ncolour = 2\n[[routing.inbound]]\nlines = [{a = 1}]"))
+	f.Add([]byte("lines = [[1], {x = 2}]\ndevice.name = 1979-05-27T07:32:00Z"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := parse(data)
+		if err == nil {
+			if verr := c.Validate(); verr != nil {
+				t.Fatalf("parse accepted an invalid config: %v", verr)
+			}
+			return
+		}
+		var errs Errors
+		if !errors.As(err, &errs) || len(errs) == 0 {
+			t.Fatalf("error %v is not a non-empty Errors", err)
+		}
+	})
+}

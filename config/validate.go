@@ -1,0 +1,327 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Validate checks the whole configuration and returns every problem as
+// Errors, or nil.
+func (c *Config) Validate() error {
+	var v validator
+	v.device(&c.Device)
+	v.sip(&c.SIP)
+	v.accounts(c.Accounts)
+	v.lines(c.Lines, c.Accounts)
+	v.routing(&c.Routing, c.Lines)
+	if c.Web.Listen != "" {
+		if err := checkHostPort(c.Web.Listen, false); err != "" {
+			v.addf("web.listen", "%q: %s", c.Web.Listen, err)
+		}
+	}
+	if s := c.Control.Socket; s != "" && !filepath.IsAbs(s) {
+		v.addf("control.socket", "%q is not an absolute path", s)
+	}
+	if d := c.Console.Device; d != "" && !filepath.IsAbs(d) {
+		v.addf("console.device", "%q is not an absolute path", d)
+	}
+	if !slices.Contains(baudRates, c.Console.Baud) {
+		v.addf("console.baud", "%d is not a standard rate (want one of %s)", c.Console.Baud, joinInts(baudRates))
+	}
+	if c.Board.Name == "" {
+		v.addf("board.name", "missing")
+	}
+	if len(v.errs) == 0 {
+		return nil
+	}
+	return v.errs
+}
+
+var baudRates = []int{1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600}
+
+var callerIDModes = []string{"auto", "bell202", "v23", "v23-dtas", "v23-rpas", "v23-lr", "dtmf", "off"}
+
+type validator struct{ errs Errors }
+
+func (v *validator) addf(key, format string, args ...any) {
+	v.errs = append(v.errs, &Error{Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) device(d *Device) {
+	if d.Name == "" {
+		v.addf("device.name", "missing")
+	} else if strings.ContainsFunc(d.Name, unicode.IsControl) {
+		v.addf("device.name", "%q contains control characters", d.Name)
+	}
+	if _, ok := countryCodes[d.Country]; !ok {
+		v.addf("device.country", "%q is not a supported country (want one of %s)", d.Country, strings.Join(countries(), ", "))
+	}
+	if d.Timezone == "" {
+		v.addf("device.timezone", "missing")
+	} else if _, err := time.LoadLocation(d.Timezone); err != nil {
+		v.addf("device.timezone", "%q is not a known time zone (want an IANA name like Europe/Berlin)", d.Timezone)
+	}
+}
+
+func countries() []string {
+	cs := slices.Sorted(func(yield func(string) bool) {
+		for c := range countryCodes {
+			if c != "ITU" && !yield(c) {
+				return
+			}
+		}
+	})
+	return append(cs, "ITU")
+}
+
+func (v *validator) sip(s *SIP) {
+	seen := make(map[string]int)
+	tls := false
+	for i, l := range s.Listen {
+		key := fmt.Sprintf("sip.listen[%d]", i)
+		transport, addr, err := SplitListen(l)
+		if err != nil {
+			v.addf(key, "%q: %v", l, err)
+			continue
+		}
+		tls = tls || transport == "tls"
+		norm := transport + ":" + addr
+		if j, dup := seen[norm]; dup {
+			v.addf(key, "%q is listed in sip.listen[%d] too", l, j)
+			continue
+		}
+		seen[norm] = i
+	}
+	if tls && s.TLSCert == "" {
+		v.addf("sip.tls_cert", "missing (a tls listener needs a certificate)")
+	}
+	if tls && s.TLSKey == "" {
+		v.addf("sip.tls_key", "missing (a tls listener needs a private key)")
+	}
+	for i, p := range s.TrustedPeers {
+		if _, err := netip.ParsePrefix(p); err == nil {
+			continue
+		}
+		if _, err := netip.ParseAddr(p); err != nil {
+			v.addf(fmt.Sprintf("sip.trusted_peers[%d]", i), "%q is not an IP address or CIDR prefix", p)
+		}
+	}
+}
+
+// SplitListen splits a sip.listen entry ("udp:0.0.0.0:5060",
+// "tcp:[::]:5060") into its transport (udp, tcp or tls) and its host:port,
+// where the host is an IP address.
+func SplitListen(s string) (transport, hostport string, err error) {
+	transport, hostport, ok := strings.Cut(s, ":")
+	if !ok {
+		return "", "", errors.New("want transport:host:port")
+	}
+	switch transport {
+	case "udp", "tcp", "tls":
+	default:
+		return "", "", fmt.Errorf("unknown transport %q (want udp, tcp or tls)", transport)
+	}
+	if msg := checkHostPort(hostport, true); msg != "" {
+		return "", "", errors.New(msg)
+	}
+	return transport, hostport, nil
+}
+
+// checkHostPort checks a listening address "host:port" whose host is an IP
+// address (IPv6 in brackets), or empty when allowed, and says what is wrong
+// with it.
+func checkHostPort(s string, needHost bool) string {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return "want host:port"
+	}
+	host, port := s[:i], s[i+1:]
+	if v6, ok := strings.CutPrefix(host, "["); ok && strings.HasSuffix(v6, "]") {
+		if a, err := netip.ParseAddr(strings.TrimSuffix(v6, "]")); err != nil || !a.Is6() {
+			return fmt.Sprintf("%q is not an IPv6 address", host)
+		}
+	} else if host == "" {
+		if needHost {
+			return "missing the host (0.0.0.0 for every interface)"
+		}
+	} else if a, err := netip.ParseAddr(host); err != nil || a.Is6() {
+		return fmt.Sprintf("%q is not an IP address (IPv6 goes in brackets: [::]:5060)", host)
+	}
+	if !isPort(port) {
+		return fmt.Sprintf("%q is not a port number (1..65535)", port)
+	}
+	return ""
+}
+
+func (v *validator) accounts(accts []Account) {
+	names := make(map[string]int)
+	for i := range accts {
+		a := &accts[i]
+		key := func(field string) string { return fmt.Sprintf("accounts[%d].%s", i, field) }
+		if a.Name == "" {
+			v.addf(key("name"), "missing")
+		} else if j, dup := names[a.Name]; dup {
+			v.addf(key("name"), "%q is used by accounts[%d] too", a.Name, j)
+		} else {
+			names[a.Name] = i
+		}
+		for _, u := range []struct{ field, uri string }{
+			{"registrar", a.Registrar}, {"proxy", a.Proxy}, {"outbound_proxy", a.OutboundProxy},
+		} {
+			if u.uri != "" && uriHost(u.uri) == "" {
+				v.addf(key(u.field), "%q is not a SIP URI (want sip:host or sips:host)", u.uri)
+			}
+		}
+		if a.User == "" {
+			v.addf(key("user"), "missing")
+		}
+		if a.Domain != "" && hostOf(a.Domain) != a.Domain {
+			v.addf(key("domain"), "%q is not a host name or IP address", a.Domain)
+		} else if a.Domain == "" && a.Registrar == "" && a.Proxy == "" {
+			v.addf(key("domain"), "missing (there is no registrar or proxy to take it from)")
+		}
+		if a.Expires < 60 || a.Expires > 86400 {
+			v.addf(key("expires"), "%d is out of range (60..86400 seconds)", a.Expires)
+		}
+	}
+}
+
+func (v *validator) lines(lines []Line, accts []Account) {
+	ids := make(map[int]int)
+	numbers := make(map[string]int)
+	for i := range lines {
+		l := &lines[i]
+		key := func(field string) string { return fmt.Sprintf("lines[%d].%s", i, field) }
+		if l.ID < 1 {
+			v.addf(key("id"), "%d is not a port number (ports are numbered from 1)", l.ID)
+		} else if j, dup := ids[l.ID]; dup {
+			v.addf(key("id"), "%d is used by lines[%d] too", l.ID, j)
+		} else {
+			ids[l.ID] = i
+		}
+		switch l.Kind {
+		case FXS, FXO, BRI:
+		case "":
+			v.addf(key("kind"), "missing (want fxs, fxo or bri)")
+		default:
+			v.addf(key("kind"), "unknown kind %q (want fxs, fxo or bri)", l.Kind)
+		}
+		switch {
+		case l.Number == "" && l.Kind == FXS:
+			v.addf(key("number"), "missing (an fxs line needs its own number)")
+		case l.Number == "":
+		case !isDialable(l.Number):
+			v.addf(key("number"), "%q is not a dialable number", l.Number)
+		default:
+			if j, dup := numbers[l.Number]; dup {
+				v.addf(key("number"), "%q is used by lines[%d] too", l.Number, j)
+			} else {
+				numbers[l.Number] = i
+			}
+		}
+		if l.Account != "" && !slices.ContainsFunc(accts, func(a Account) bool { return a.Name == l.Account }) {
+			v.addf(key("account"), "no account named %q", l.Account)
+		}
+		if !slices.Contains(callerIDModes, l.CallerID) {
+			v.addf(key("caller_id"), "unknown caller ID mode %q (want %s)", l.CallerID, strings.Join(callerIDModes, ", "))
+		}
+		if l.DialPlan != "" {
+			if msg := checkDigitMap(l.DialPlan); msg != "" {
+				v.addf(key("dial_plan"), "%q: %s", l.DialPlan, msg)
+			}
+		}
+		if l.Hotline != "" && !isDialable(l.Hotline) {
+			v.addf(key("hotline"), "%q is not a dialable number", l.Hotline)
+		}
+		if l.HotlineDelay < 0 {
+			v.addf(key("hotline_delay"), "%d is negative", l.HotlineDelay)
+		} else if l.HotlineDelay > 0 && l.Hotline == "" {
+			v.addf(key("hotline_delay"), "set without a hotline")
+		}
+	}
+}
+
+func (v *validator) routing(r *Routing, lines []Line) {
+	if cc := r.CountryCode; cc != "" && (len(cc) > 3 || strings.Trim(cc, "0123456789") != "" || cc[0] == '0') {
+		v.addf("routing.country_code", "%q is not a country code (1 to 3 digits, as in 1, 44 or 353)", cc)
+	}
+	for i, in := range r.Inbound {
+		key := fmt.Sprintf("routing.inbound[%d]", i)
+		if in.Match == "" {
+			v.addf(key+".match", "missing")
+		} else if msg := checkDigitMap(in.Match); msg != "" {
+			v.addf(key+".match", "%q: %s", in.Match, msg)
+		}
+		if len(in.Lines) == 0 {
+			v.addf(key+".lines", "missing (want the ids of the lines to ring)")
+		}
+		for j, id := range in.Lines {
+			if !slices.ContainsFunc(lines, func(l Line) bool { return l.ID == id }) {
+				v.addf(fmt.Sprintf("%s.lines[%d]", key, j), "no line with id %d", id)
+			}
+		}
+	}
+}
+
+// isDialable reports whether s is digits with an optional leading +; * and #
+// are allowed for service codes.
+func isDialable(s string) bool {
+	s = strings.TrimPrefix(s, "+")
+	return s != "" && strings.Trim(s, "0123456789*#") == ""
+}
+
+// checkDigitMap checks the syntax of a digit map ("[2-9]xxxxxx|911|x.T")
+// and says what is wrong with it. Its meaning is the dial plan's business.
+func checkDigitMap(s string) string {
+	inBracket, empty := false, true
+	for i, r := range s {
+		switch {
+		case r == '[':
+			if inBracket {
+				return fmt.Sprintf("[ inside [ ] at position %d", i+1)
+			}
+			inBracket, empty = true, false
+		case r == ']':
+			if !inBracket {
+				return fmt.Sprintf("] without [ at position %d", i+1)
+			}
+			if s[i-1] == '[' {
+				return fmt.Sprintf("empty [ ] at position %d", i)
+			}
+			inBracket = false
+		case r == '|':
+			if inBracket {
+				return fmt.Sprintf("| inside [ ] at position %d", i+1)
+			}
+			if empty {
+				return fmt.Sprintf("empty alternative before position %d", i+1)
+			}
+			empty = true
+		case strings.ContainsRune("0123456789*#xX.T-", r):
+			empty = false
+		default:
+			return fmt.Sprintf("%q is not allowed in a digit map (want 0-9 * # x X . T [ ] - |)", r)
+		}
+	}
+	if inBracket {
+		return "[ without ]"
+	}
+	if empty {
+		return "empty alternative at the end"
+	}
+	return ""
+}
+
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, ", ")
+}
