@@ -101,6 +101,10 @@ func decodeValue(key string, v any, dst reflect.Value, errs *Errors) {
 			mismatch("an integer")
 			return
 		}
+		if dst.OverflowInt(n) { // int is 32 bits on 32-bit ARM
+			*errs = append(*errs, &Error{Key: key, Msg: fmt.Sprintf("%d is too large", n)})
+			return
+		}
 		dst.SetInt(n)
 	case reflect.Struct:
 		tab, ok := v.(map[string]any)

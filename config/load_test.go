@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -407,4 +408,15 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("error %v is not a non-empty Errors", err)
 		}
 	})
+}
+
+func TestLoadIntegerTooLarge(t *testing.T) {
+	if strconv.IntSize == 64 {
+		t.Skip("int holds every TOML integer here; GOARCH=386 runs this")
+	}
+	_, err := Load(writeFile(t, "[[lines]]\nid = 4294967297\nkind = \"fxo\""))
+	want := []string{"lines[0].id: 4294967297 is too large"}
+	if got := problems(t, err); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
 }

@@ -71,12 +71,14 @@ func writeSync(f *os.File, data []byte) error {
 
 // backup makes path+".bak" a copy of the file at path, if there is one.
 func backup(path string) error {
+	if _, err := os.Lstat(path); os.IsNotExist(err) {
+		return nil // keep whatever backup there is
+	}
 	bak := path + ".bak"
 	if err := os.Remove(bak); err != nil && !os.IsNotExist(err) {
 		return err
 	}
-	err := os.Link(path, bak)
-	if err == nil || os.IsNotExist(err) {
+	if os.Link(path, bak) == nil {
 		return nil
 	}
 	// Some file systems (FAT, as on a Pi's boot partition) have no hard links.

@@ -93,6 +93,17 @@ func TestSaveWithoutOldFileMakesNoBackup(t *testing.T) {
 	assertOnly(t, filepath.Dir(path), "tipring.toml")
 }
 
+func TestSaveWithoutOldFileKeepsOldBackup(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tipring.toml")
+	if err := os.WriteFile(path+".bak", []byte("# older\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Save(path, Default()); err != nil {
+		t.Fatal(err)
+	}
+	assertFile(t, path+".bak", "# older\n")
+}
+
 func TestSaveRefusesInvalidConfig(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tipring.toml")
 	if err := os.WriteFile(path, []byte("# old\n"), 0o600); err != nil {
