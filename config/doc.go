@@ -41,7 +41,7 @@
 //
 // # Secrets
 //
-// Passwords are [Secret]s: they print as "[redacted]" through fmt, log/slog
+// Passwords have type [Secret]: they print as "[redacted]" through fmt, log/slog
 // and encoding/json, but are saved verbatim, so the file is written with
 // mode 0600.
 package config
