@@ -86,9 +86,12 @@ const (
 	EventPolarity
 	// FXO: loop current (Value, in mA) appeared or ceased while seized.
 	EventLoopCurrent
+	// FXO: the line voltage (Value, in volts) changed: battery removed or
+	// restored, or a parallel phone took the line.
+	EventLineVoltage
 )
 
-var eventNames = [...]string{"", "hook-off", "hook-on", "ring-start", "ring-stop", "polarity", "loop-current"}
+var eventNames = [...]string{"", "hook-off", "hook-on", "ring-start", "ring-stop", "polarity", "loop-current", "line-voltage"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) && k != 0 {
@@ -106,7 +109,7 @@ type Event struct {
 }
 
 func (e Event) String() string {
-	if e.Kind == EventPolarity || e.Kind == EventLoopCurrent {
+	if e.Kind == EventPolarity || e.Kind == EventLoopCurrent || e.Kind == EventLineVoltage {
 		return fmt.Sprintf("%v %d @%v", e.Kind, e.Value, e.At)
 	}
 	return fmt.Sprintf("%v @%v", e.Kind, e.At)
@@ -145,6 +148,9 @@ type FXO interface {
 	Polarity() int
 	// LoopCurrent returns the loop current in mA (0 when released).
 	LoopCurrent() int
-	// Events delivers ringing, polarity and loop current changes.
+	// LineVoltage returns the tip-ring voltage in volts, without its sign
+	// (Polarity has that): about 48 on an idle line, under 10 when seized.
+	LineVoltage() int
+	// Events delivers ringing, polarity, loop current and voltage changes.
 	Events() <-chan Event
 }
