@@ -1,0 +1,112 @@
+package web
+
+import (
+	"strconv"
+	"time"
+)
+
+// Status is the answer to GET /v1/status.
+type Status struct {
+	Version string       `json:"version"`
+	Board   string       `json:"board"`
+	Country string       `json:"country"`
+	Uptime  Seconds      `json:"uptime_s"`
+	Lines   []LineStatus `json:"lines"`
+	Bus     BusStatus    `json:"bus"`
+}
+
+// LineStatus is one line as the gateway sees it.
+type LineStatus struct {
+	ID     int    `json:"id"`
+	Kind   string `json:"kind"`
+	Number string `json:"number"`
+	State  string `json:"state"`
+	Hook   string `json:"hook"`
+	// FXS
+	Linefeed string `json:"linefeed,omitempty"`
+	// FXO
+	Ringing     bool `json:"ringing,omitempty"`
+	Polarity    int  `json:"polarity,omitempty"`
+	LoopCurrent *int `json:"loop_current_ma,omitempty"`
+	LineVoltage *int `json:"line_voltage_v,omitempty"`
+}
+
+// BusStatus is the frame loop's record.
+type BusStatus struct {
+	Frames    int64  `json:"frames"`
+	Late      int64  `json:"late_frames"`
+	WorstLate Millis `json:"worst_late_ms"`
+}
+
+// SimLine is a simulated board's line as its far end sees it: a phone on an
+// FXS line, an exchange on an FXO line.
+type SimLine struct {
+	ID       int          `json:"id"`
+	Kind     string       `json:"kind"`
+	Phone    *SimPhone    `json:"phone,omitempty"`
+	Exchange *SimExchange `json:"exchange,omitempty"`
+}
+
+// SimPhone is a simulated phone.
+type SimPhone struct {
+	Hook     string    `json:"hook"`
+	Linefeed string    `json:"linefeed"`
+	Ringing  bool      `json:"ringing"`
+	Cadence  []Millis  `json:"ring_cadence_ms,omitempty"` // last ringing on/off periods, starting with "on"
+	Dialling bool      `json:"dialling"`
+	CallerID *CallerID `json:"caller_id,omitempty"` // the last one the phone displayed
+}
+
+// SimExchange is the exchange behind a simulated PSTN line.
+type SimExchange struct {
+	State       string    `json:"state"`
+	Seized      bool      `json:"seized"`
+	Ringing     bool      `json:"ringing"`
+	Polarity    int       `json:"polarity"`
+	LoopCurrent int       `json:"loop_current_ma"`
+	LineVoltage int       `json:"line_voltage_v"`
+	Dialed      string    `json:"dialed"`
+	CallerID    *CallerID `json:"caller_id,omitempty"` // of the call ringing now
+}
+
+// CallerID is a calling party's identity on an analog line.
+type CallerID struct {
+	Number string `json:"number,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Reason string `json:"reason,omitempty"` // why the number is absent: private or unavailable
+}
+
+// SimRequest is the body of a sim action; each action reads its own fields.
+type SimRequest struct {
+	Digits   string    `json:"digits,omitempty"`    // dial
+	Pulse    bool      `json:"pulse,omitempty"`     // dial
+	CallerID *CallerID `json:"caller_id,omitempty"` // ring
+	Reverse  bool      `json:"reverse,omitempty"`   // answer: polarity reversal
+	By       string    `json:"by,omitempty"`        // hangup: loop, polarity or busy
+}
+
+// Millis is a duration written as a number of milliseconds.
+type Millis time.Duration
+
+func (m Millis) MarshalJSON() ([]byte, error) {
+	return strconv.AppendFloat(nil, float64(m)/float64(time.Millisecond), 'f', -1, 64), nil
+}
+
+func (m *Millis) UnmarshalJSON(b []byte) error {
+	f, err := strconv.ParseFloat(string(b), 64)
+	*m = Millis(f * float64(time.Millisecond))
+	return err
+}
+
+// Seconds is a duration written as a whole number of seconds.
+type Seconds time.Duration
+
+func (s Seconds) MarshalJSON() ([]byte, error) {
+	return strconv.AppendInt(nil, int64(time.Duration(s)/time.Second), 10), nil
+}
+
+func (s *Seconds) UnmarshalJSON(b []byte) error {
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	*s = Seconds(time.Duration(n) * time.Second)
+	return err
+}
