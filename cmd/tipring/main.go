@@ -28,7 +28,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func commands() []command {
 	return []command{
+		{"serve", "run the gateway", runServe},
+		{"status", "show the lines and the frame loop of the running gateway", runStatus},
+		{"sim", "act as the phones and PSTN lines of the simulated board", runSim},
+		{"config", "check a configuration file, or print the built-in one", runConfig},
 		{"dsp", "signal processing on 8 kHz WAV files (DTMF, tones, caller ID, G.711)", runDSP},
+		{"version", "print the version", runVersion},
 	}
 }
 

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"tipring/web"
+)
+
+func runStatus(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("status", "status [--json] [--socket PATH]", stderr)
+	asJSON := fs.Bool("json", false, "print the status as JSON, for scripts")
+	sock := socketFlag(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0, 0); err != nil {
+		return err
+	}
+	var s web.Status
+	if err := newClient(*sock).getJSON("/v1/status", &s); err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(stdout, s)
+	}
+	fmt.Fprintf(stdout, "tipring %s on board %s (%s), up %v\n\n", s.Version, s.Board, s.Country, time.Duration(s.Uptime))
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "LINE\tKIND\tNUMBER\tSTATE\tDETAIL")
+	for _, l := range s.Lines {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", l.ID, l.Kind, orDash(l.Number), l.State, lineDetail(l))
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "\nframe loop: %d frames, %d late (worst %v ms)\n", s.Bus.Frames, s.Bus.Late, time.Duration(s.Bus.WorstLate).Milliseconds())
+	return nil
+}
+
+func lineDetail(l web.LineStatus) string {
+	if l.Kind == "fxs" {
+		return "phone " + l.Hook + ", linefeed " + l.Linefeed
+	}
+	pol := "normal"
+	if l.Polarity < 0 {
+		pol = "reversed"
+	}
+	return fmt.Sprintf("line %d V, loop %d mA, polarity %s", deref(l.LineVoltage), deref(l.LoopCurrent), pol)
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func printJSON(w io.Writer, v any) error {
+	e := json.NewEncoder(w)
+	e.SetIndent("", "  ")
+	return e.Encode(v)
+}
