@@ -1,0 +1,378 @@
+package dtmf
+
+import (
+	"math"
+	"math/cmplx"
+)
+
+// The detector looks at the signal in half-blocks of halfBlock samples (5 ms).
+// A Goertzel filter per Q.23 frequency gives each half-block's complex
+// spectrum there; every half-block it judges the last four (a 20 ms window)
+// as three overlapping 10 ms DFTs. Their magnitudes give the tone levels,
+// and the phase each DFT advances from one to the next (5 ms later) gives
+// each tone's frequency offset directly, so the ±1.5 % / ±3.5 % limits are
+// met by measurement, not by hoping a filter's skirt lands between them.
+const (
+	halfBlock = 40
+	window    = 4 // half-blocks judged at once
+	history   = 8 // half-blocks remembered, for timing a digit's edges
+)
+
+// A digit starts after onRun consecutive windows agree on it and ends after
+// offRun consecutive windows do not. A window only agrees when each of its
+// half-blocks carries at least half the amplitude of the strongest, so with
+// 5 ms steps a 23 ms burst gives at most 2 agreeing windows and a 40 ms one
+// at least 5; a 10 ms break spoils at most 5 windows, a 30 ms pause at least 9.
+const (
+	onRun  = 3
+	offRun = 7
+)
+
+// Thresholds shared by both profiles.
+const (
+	// A tone's frequency may be off by up to freqLimit of nominal: midway
+	// between the 1.5 % that must operate and the 3.5 % that must not.
+	freqLimit = 0.025
+	// The two tones must carry at least minShare of the window's energy.
+	minShare = 0.4
+	// Each half-block must carry at least minBalance of the amplitude of
+	// the window's strongest, for both tones.
+	minBalance = 0.5
+)
+
+// A Profile is the set of receiver limits from one column of ITU-T Q.24.
+type Profile struct {
+	Name string
+	// MinLevel is the level in dBm0 below which a tone does not count.
+	MinLevel float64
+	// NormalTwist is how many dB the high-group tone may be below the low
+	// group; ReverseTwist how many dB it may be above.
+	NormalTwist, ReverseTwist float64
+}
+
+// Q.24 receiver profiles.
+var (
+	// ATT is the North American (AT&T) column: tones from 0 to −25 dBm0
+	// operate, −55 dBm0 does not; twist 8 dB normal, 4 dB reverse.
+	ATT = Profile{Name: "att", MinLevel: -36, NormalTwist: 8, ReverseTwist: 4}
+	// NTT is the Japanese (NTT) column: a narrower level range and 5 dB of
+	// twist either way.
+	NTT = Profile{Name: "ntt", MinLevel: -30, NormalTwist: 5, ReverseTwist: 5}
+)
+
+// Kind says which edge of a digit an Event reports.
+type Kind uint8
+
+// Event kinds.
+const (
+	// DigitStart is reported as soon as a digit is recognised, about 25 ms
+	// after its tones begin, so a gateway can send an RFC 4733 event while
+	// the key is still down.
+	DigitStart Kind = iota + 1
+	// DigitEnd is reported once the digit's tones have stopped for good.
+	DigitEnd
+)
+
+func (k Kind) String() string {
+	switch k {
+	case DigitStart:
+		return "start"
+	case DigitEnd:
+		return "end"
+	}
+	return "unknown"
+}
+
+// An Event is the start or the end of one digit. Times are sample indexes
+// counted from the first sample given to the Detector.
+type Event struct {
+	Kind  Kind
+	Digit byte
+	// Start is the first sample of the digit's tones.
+	Start int64
+	// End is the sample after the last one of the digit's tones; it is
+	// only known, and only set, in DigitEnd events.
+	End int64
+}
+
+// eventCap is how many undelivered events a Detector keeps; Next should be
+// called after every Process of up to a second or so of samples.
+const eventCap = 32
+
+// A Detector recognises DTMF digits in a stream of 8 kHz samples given to
+// Process in blocks of any size; the results do not depend on the sizes.
+// It never allocates after NewDetector.
+type Detector struct {
+	prof     Profile
+	minPow   float64 // MinLevel as a sum of three 10 ms DFT powers
+	twistLo  float64 // least high/low power ratio
+	twistHi  float64 // greatest high/low power ratio
+	maxTan   [8]float64
+	coef     [8]float64 // Goertzel feedback, 2cos ω
+	cos, sin [8]float64 // of ω, to read a Goertzel filter's DFT
+	// A half-block's DFT has its phase measured from the half-block's
+	// start; turn, e^{jωH}, brings the one before it to the same origin.
+	turn [8]complex128
+
+	// Goertzel state within the current half-block.
+	s1, s2 [8]float64
+	energy float64
+	filled int
+
+	// Ring of the last half-blocks, counted by half: their DFTs z, the 10 ms
+	// DFTs u of each with the one before, their powers, and energies.
+	z      [history][8]complex128
+	u      [history][8]complex128
+	pz, pu [history][8]float64
+	e      [history]float64
+	half   int64
+
+	cand     byte  // digit the latest windows agree on, or 0
+	candRun  int   // how many windows in a row
+	candFrom int64 // first half-block of the first of those windows
+	digit    byte  // digit in progress, or 0
+	row, col int   // its tones' filters
+	start    int64 // its start
+	fails    int   // windows in a row since it was last seen
+	end      int64 // where it ended, if it does not come back
+
+	events     [eventCap]Event
+	evHead, ev int
+}
+
+// NewDetector returns a Detector with the limits of profile p.
+func NewDetector(p Profile) *Detector {
+	d := &Detector{prof: p}
+	a := 20 * peak(p.MinLevel) // a 10 ms DFT's magnitude for that level
+	d.minPow = 3 * a * a
+	d.twistLo = math.Pow(10, -p.NormalTwist/10)
+	d.twistHi = math.Pow(10, p.ReverseTwist/10)
+	for i := range 8 {
+		f := lowFreqs[i%4]
+		if i >= 4 {
+			f = highFreqs[i-4]
+		}
+		w := 2 * math.Pi * f / SampleRate
+		d.coef[i] = 2 * math.Cos(w)
+		d.sin[i], d.cos[i] = math.Sincos(w)
+		d.turn[i] = cmplx.Rect(1, w*halfBlock)
+		d.maxTan[i] = math.Tan(2 * math.Pi * freqLimit * f * halfBlock / SampleRate)
+	}
+	return d
+}
+
+// Profile returns the limits the Detector applies.
+func (d *Detector) Profile() Profile { return d.prof }
+
+// Process takes the next samples of the stream.
+func (d *Detector) Process(samples []int16) {
+	for len(samples) > 0 {
+		n := min(halfBlock-d.filled, len(samples))
+		d.filter(samples[:n])
+		samples = samples[n:]
+		d.filled += n
+		if d.filled == halfBlock {
+			d.endHalfBlock()
+		}
+	}
+}
+
+// filter runs the eight Goertzel filters and the energy sum over x, which
+// is at most one half-block.
+func (d *Detector) filter(x []int16) {
+	var f [halfBlock]float64
+	e := d.energy
+	for i, s := range x {
+		v := float64(s)
+		f[i] = v
+		e += v * v
+	}
+	d.energy = e
+	// Four filters at a time keep their state in registers.
+	d.goertzel4(f[:len(x)], 0)
+	d.goertzel4(f[:len(x)], 4)
+}
+
+func (d *Detector) goertzel4(x []float64, o int) {
+	c0, c1, c2, c3 := d.coef[o], d.coef[o+1], d.coef[o+2], d.coef[o+3]
+	a0, a1, a2, a3 := d.s1[o], d.s1[o+1], d.s1[o+2], d.s1[o+3]
+	b0, b1, b2, b3 := d.s2[o], d.s2[o+1], d.s2[o+2], d.s2[o+3]
+	for _, v := range x {
+		// (v-b) first keeps the multiply-add the only serial step.
+		a0, b0 = (v-b0)+c0*a0, a0
+		a1, b1 = (v-b1)+c1*a1, a1
+		a2, b2 = (v-b2)+c2*a2, a2
+		a3, b3 = (v-b3)+c3*a3, a3
+	}
+	d.s1[o], d.s1[o+1], d.s1[o+2], d.s1[o+3] = a0, a1, a2, a3
+	d.s2[o], d.s2[o+1], d.s2[o+2], d.s2[o+3] = b0, b1, b2, b3
+}
+
+// endHalfBlock stores the half-block's DFTs, judges the window it
+// completes and moves the digit state on.
+func (d *Detector) endHalfBlock() {
+	k := d.half % history
+	prev := (d.half + history - 1) % history
+	for i := range 8 {
+		z := complex(d.s1[i]-d.cos[i]*d.s2[i], d.sin[i]*d.s2[i])
+		u := z
+		if d.half > 0 {
+			u += d.turn[i] * d.z[prev][i]
+		}
+		d.z[k][i], d.u[k][i] = z, u
+		d.pz[k][i], d.pu[k][i] = abs2(z), abs2(u)
+	}
+	d.e[k] = d.energy
+	d.s1, d.s2, d.energy, d.filled = [8]float64{}, [8]float64{}, 0, 0
+	if d.half >= window-1 {
+		d.step(d.judge())
+	}
+	d.half++
+}
+
+// ring returns the ring slot of half-block k, which must be in the ring.
+func ring(k int64) int { return int(k % history) }
+
+func abs2(z complex128) float64 { return real(z)*real(z) + imag(z)*imag(z) }
+
+// judge returns the digit the window ending with the current half-block
+// holds, or 0.
+func (d *Detector) judge() byte {
+	k0, k1, k2, k3 := ring(d.half-3), ring(d.half-2), ring(d.half-1), ring(d.half)
+	var pow [8]float64
+	for i := range 8 {
+		pow[i] = d.pu[k1][i] + d.pu[k2][i] + d.pu[k3][i]
+	}
+	r, c := 0, 4
+	for i := 1; i < 4; i++ {
+		if pow[i] > pow[r] {
+			r = i
+		}
+		if pow[i+4] > pow[c] {
+			c = i + 4
+		}
+	}
+	pr, pc := pow[r], pow[c]
+	if pr < d.minPow || pc < d.minPow {
+		return 0
+	}
+	if pc < pr*d.twistLo || pc > pr*d.twistHi {
+		return 0
+	}
+	// A tone of amplitude A gives a 10 ms DFT of magnitude 40A, power
+	// 1600A², over 80 samples of energy 40A²: power/(40·energy) = 1.
+	e := d.e[k0] + 2*d.e[k1] + 2*d.e[k2] + d.e[k3]
+	if pr+pc < minShare*40*e {
+		return 0
+	}
+	if !d.steady(r) || !d.steady(c) {
+		return 0
+	}
+	return keypad[r][c-4]
+}
+
+// steady reports whether tone i keeps its amplitude across the window's
+// half-blocks and its frequency within freqLimit of nominal. A 10 ms DFT
+// advances in phase by 2π·Δf·5 ms from one half-block to the next.
+func (d *Detector) steady(i int) bool {
+	lo, hi := math.Inf(1), 0.0
+	for k := d.half - 3; k <= d.half; k++ {
+		a := d.pz[ring(k)][i]
+		lo, hi = min(lo, a), max(hi, a)
+	}
+	if lo < minBalance*minBalance*hi {
+		return false
+	}
+	u0, u1, u2 := d.u[ring(d.half-2)][i], d.u[ring(d.half-1)][i], d.u[ring(d.half)][i]
+	p := (u1*cmplx.Conj(u0) + u2*cmplx.Conj(u1)) * cmplx.Conj(d.turn[i])
+	return real(p) > 0 && math.Abs(imag(p)) <= d.maxTan[i]*real(p)
+}
+
+// step moves the digit state on by one window whose verdict is w.
+func (d *Detector) step(w byte) {
+	k := d.half
+	switch {
+	case w == 0:
+		d.cand, d.candRun = 0, 0
+	case w == d.cand:
+		d.candRun++
+	default:
+		d.cand, d.candRun, d.candFrom = w, 1, k-(window-1)
+	}
+	if d.digit != 0 {
+		if w == d.digit {
+			d.fails = 0
+		} else {
+			if d.fails == 0 {
+				d.end = d.endEdge(k - 1)
+			}
+			d.fails++
+			if d.fails < offRun {
+				return
+			}
+			d.push(Event{Kind: DigitEnd, Digit: d.digit, Start: d.start, End: d.end})
+			d.digit = 0
+		}
+	}
+	if d.digit == 0 && d.candRun >= onRun {
+		d.digit, d.fails = d.cand, 0
+		d.row, d.col, _ = position(d.cand)
+		d.col += 4
+		d.start = d.startEdge(d.candFrom)
+		d.push(Event{Kind: DigitStart, Digit: d.digit, Start: d.start})
+	}
+}
+
+// amp is the summed magnitude of the digit's two tones in half-block k.
+func (d *Detector) amp(k int64) float64 {
+	if k < 0 {
+		return 0 // before the stream began
+	}
+	p := &d.pz[ring(k)]
+	return math.Sqrt(p[d.row]) + math.Sqrt(p[d.col])
+}
+
+// cover estimates what fraction of half-block k the digit's tones fill,
+// from their amplitude there against ref, that of a filled half-block.
+func (d *Detector) cover(k int64, ref float64) float64 {
+	return min(1, d.amp(k)/ref)
+}
+
+// startEdge places the start of the tones in the window that begins with
+// half-block k and is the first to hold the digit: tones that began inside
+// an edge half-block fill it in proportion to their amplitude there.
+func (d *Detector) startEdge(k int64) int64 {
+	ref := max(d.amp(k+1), d.amp(k+2))
+	t := float64(k+1)*halfBlock - halfBlock*(d.cover(k, ref)+d.cover(k-1, ref))
+	return int64(math.Round(t))
+}
+
+// endEdge places the end of the tones in the window that ends with
+// half-block k and is the last to hold the digit.
+func (d *Detector) endEdge(k int64) int64 {
+	ref := max(d.amp(k-2), d.amp(k-1))
+	t := float64(k)*halfBlock + halfBlock*(d.cover(k, ref)+d.cover(k+1, ref))
+	return int64(math.Round(t))
+}
+
+// push queues an event, dropping the oldest when the caller has not kept up.
+func (d *Detector) push(e Event) {
+	if d.ev == eventCap {
+		d.evHead = (d.evHead + 1) % eventCap
+		d.ev--
+	}
+	d.events[(d.evHead+d.ev)%eventCap] = e
+	d.ev++
+}
+
+// Next returns the oldest event not yet returned; ok is false when there is
+// none.
+func (d *Detector) Next() (e Event, ok bool) {
+	if d.ev == 0 {
+		return Event{}, false
+	}
+	e = d.events[d.evHead]
+	d.evHead = (d.evHead + 1) % eventCap
+	d.ev--
+	return e, true
+}
