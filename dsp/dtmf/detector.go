@@ -34,10 +34,14 @@ const (
 	// between the 1.5 % that must operate and the 3.5 % that must not.
 	freqLimit = 0.025
 	// The two tones must carry at least minShare of the window's energy.
-	minShare = 0.4
+	minShare = 0.3
 	// Each half-block must carry at least minBalance of the amplitude of
-	// the window's strongest, for both tones.
+	// the window's strongest.
 	minBalance = 0.5
+	// Twist is measured on DFTs that frequency offsets and the other tone
+	// bend by a dB or so; Q.24 sets no twist that must fail, so the limits
+	// get twistMargin dB of room.
+	twistMargin = 2
 )
 
 // A Profile is the set of receiver limits from one column of ITU-T Q.24.
@@ -145,8 +149,8 @@ func NewDetector(p Profile) *Detector {
 	d := &Detector{prof: p}
 	a := 20 * peak(p.MinLevel) // a 10 ms DFT's magnitude for that level
 	d.minPow = 3 * a * a
-	d.twistLo = math.Pow(10, -p.NormalTwist/10)
-	d.twistHi = math.Pow(10, p.ReverseTwist/10)
+	d.twistLo = math.Pow(10, -(p.NormalTwist+twistMargin)/10)
+	d.twistHi = math.Pow(10, (p.ReverseTwist+twistMargin)/10)
 	for i := range 8 {
 		f := lowFreqs[i%4]
 		if i >= 4 {
@@ -265,24 +269,28 @@ func (d *Detector) judge() byte {
 	if pr+pc < minShare*40*e {
 		return 0
 	}
-	if !d.steady(r) || !d.steady(c) {
+	if !d.filled4(r, c) || !d.onFrequency(r) || !d.onFrequency(c) {
 		return 0
 	}
 	return keypad[r][c-4]
 }
 
-// steady reports whether tone i keeps its amplitude across the window's
-// half-blocks and its frequency within freqLimit of nominal. A 10 ms DFT
-// advances in phase by 2π·Δf·5 ms from one half-block to the next.
-func (d *Detector) steady(i int) bool {
+// filled4 reports whether the two tones, together, keep their amplitude
+// across the window's half-blocks. Together, because a 5 ms DFT of the
+// weaker one still carries some of the stronger.
+func (d *Detector) filled4(r, c int) bool {
 	lo, hi := math.Inf(1), 0.0
 	for k := d.half - 3; k <= d.half; k++ {
-		a := d.pz[ring(k)][i]
+		p := &d.pz[ring(k)]
+		a := math.Sqrt(p[r]) + math.Sqrt(p[c])
 		lo, hi = min(lo, a), max(hi, a)
 	}
-	if lo < minBalance*minBalance*hi {
-		return false
-	}
+	return lo >= minBalance*hi
+}
+
+// onFrequency reports whether tone i is within freqLimit of nominal: a
+// 10 ms DFT advances in phase by 2π·Δf·5 ms from one half-block to the next.
+func (d *Detector) onFrequency(i int) bool {
 	u0, u1, u2 := d.u[ring(d.half-2)][i], d.u[ring(d.half-1)][i], d.u[ring(d.half)][i]
 	p := (u1*cmplx.Conj(u0) + u2*cmplx.Conj(u1)) * cmplx.Conj(d.turn[i])
 	return real(p) > 0 && math.Abs(imag(p)) <= d.maxTan[i]*real(p)
