@@ -64,3 +64,68 @@ func TestConformanceFSK(t *testing.T) {
 		t.Log("\n" + tab.String())
 	}
 }
+
+// TestConformanceDetect runs the standard-recognising Detector over the
+// level grid: it must decode each message and name its standard. DTMF
+// levels are per tone.
+func TestConformanceDetect(t *testing.T) {
+	levels := []float64{-14, -19, -24, -29, -34}
+	const trials = 40
+	tests := []struct {
+		std   Standard
+		m     Message
+		snr   float64
+		floor float64
+	}{
+		{Bell202, Message{Time: Time{12, 24, 18, 30}, Number: "5551234567", Name: "ALICE SMITH"}, 15, 1},
+		{Bell202, Message{Format: SDMF, Time: Time{12, 24, 18, 30}, Number: "5551234567"}, 10, 0.9},
+		{V23, Message{Time: Time{12, 24, 18, 30}, NumberReason: ReasonPrivate, NameReason: ReasonPrivate}, 15, 1},
+		{V23, Message{VMWI: VMWIOn}, 10, 0.9},
+		{DTMF, Message{Number: "0301234567"}, 15, 1},
+		{DTMFDenmark, Message{NumberReason: ReasonPrivate}, 15, 1},
+	}
+	var tab strings.Builder
+	fmt.Fprintf(&tab, "Detector: messages decoded with the right standard, of %d:\n%-28s%6s", trials, "signal", "S/N")
+	for _, l := range levels {
+		fmt.Fprintf(&tab, "%8.0f", l)
+	}
+	tab.WriteString("\n")
+	for ti, tt := range tests {
+		kind := "call"
+		if tt.m.VMWI != VMWINone {
+			kind = "vmwi"
+		} else if tt.m.NumberReason != ReasonNone {
+			kind = "withheld"
+		}
+		fmt.Fprintf(&tab, "%-28s%4.0fdB", label(tt.std, tt.m.Format, kind), tt.snr)
+		want := tt.m
+		want.Standard = tt.std
+		for li, l := range levels {
+			rng := rand.New(rand.NewPCG(uint64(ti), uint64(li)))
+			s, err := Generator{Standard: tt.std, Level: l}.Encode(tt.m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ok := 0
+			for range trials {
+				got := Decode(addNoise(s, l, tt.snr, rng.IntN(400), rng))
+				if len(got) == 1 && got[0] == want {
+					ok++
+				}
+			}
+			fmt.Fprintf(&tab, "%8d", ok)
+			if float64(ok) < tt.floor*trials {
+				t.Errorf("%v %+v at %v dBm0, S/N %v dB: %d of %d, want at least %.0f", tt.std, tt.m, l, tt.snr, ok, trials, tt.floor*trials)
+			}
+		}
+		tab.WriteString("\n")
+	}
+	t.Log("\n" + tab.String())
+}
+
+func label(std Standard, f Format, kind string) string {
+	if std.isFSK() {
+		return fmt.Sprintf("%v %v %s", std, f, kind)
+	}
+	return fmt.Sprintf("%v %s", std, kind)
+}
