@@ -99,20 +99,22 @@ func TestV23ByMultimon(t *testing.T) {
 			continue
 		}
 		want := multimonCLIP(m)
-		s, err := V23.Encode(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(multimon, "-q", "-t", "raw", "-a", "CLIPFSK", "-")
-		var in bytes.Buffer
-		binary.Write(&in, binary.LittleEndian, resample(padded(s), 22050))
-		cmd.Stdin = &in
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("multimon-ng: %v", err)
-		}
-		if got := strings.TrimSpace(string(out)); got != want {
-			t.Errorf("%+v: multimon-ng printed %q, want %q", m, got, want)
+		for _, offHook := range []bool{false, true} {
+			s, err := Generator{Standard: V23, OffHook: offHook}.Encode(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(multimon, "-q", "-t", "raw", "-a", "CLIPFSK", "-")
+			var in bytes.Buffer
+			binary.Write(&in, binary.LittleEndian, resample(padded(s), 22050))
+			cmd.Stdin = &in
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("multimon-ng: %v", err)
+			}
+			if got := strings.TrimSpace(string(out)); got != want {
+				t.Errorf("%+v offHook=%v: multimon-ng printed %q, want %q", m, offHook, got, want)
+			}
 		}
 	}
 }
@@ -143,4 +145,40 @@ func multimonCLIP(m Message) string {
 		s += " RACNT=" + reason[m.NameReason]
 	}
 	return s
+}
+
+func TestDTMFByMultimon(t *testing.T) {
+	multimon := testtool.Need(t, "multimon-ng")
+	for _, tt := range []struct {
+		std Standard
+		m   Message
+	}{
+		{DTMF, Message{Number: "0123456789"}},
+		{DTMF, Message{NumberReason: ReasonPrivate}},
+		{DTMFDenmark, Message{Number: "33123456"}},
+		{DTMFDenmark, Message{NumberReason: ReasonOutOfArea}},
+		{DTMFIndia, Message{Number: "9812345678"}},
+		{DTMFBrazil, Message{Number: "1134567890"}},
+	} {
+		digits, err := tt.std.Digits(tt.m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := tt.std.Encode(tt.m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(multimon, "-q", "-t", "raw", "-a", "DTMF", "-")
+		var in bytes.Buffer
+		binary.Write(&in, binary.LittleEndian, resample(padded(s), 22050))
+		cmd.Stdin = &in
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("multimon-ng: %v", err)
+		}
+		got := strings.ReplaceAll(strings.ReplaceAll(string(out), "DTMF: ", ""), "\n", "")
+		if got != digits {
+			t.Errorf("%v %+v: multimon-ng heard %q, want %q", tt.std, tt.m, got, digits)
+		}
+	}
 }
