@@ -17,6 +17,9 @@ const (
 	mergeHz      = 15    // frequencies closer than this are one component (AU 420/425)
 )
 
+// minE is minLevel as a mean square.
+var minE = zeroDBm0 * math.Pow(10, minLevel/10)
+
 // detected lists the kinds a Detector recognises. Busy comes before
 // congestion so that where a country uses one tone for both, it is
 // reported as busy.
@@ -351,7 +354,6 @@ func (s *freqSet) classify(x *[blockLen]float64, e float64) class {
 		p += c * s.b[i]
 	}
 	p /= blockLen
-	minE := zeroDBm0 * math.Pow(10, minLevel/10)
 	if e >= minE && p >= onRatio*e && s.balanced(p) {
 		return on
 	}
