@@ -13,6 +13,8 @@ import (
 // each tone's frequency offset directly, so the ±1.5 % / ±3.5 % limits are
 // met by measurement, not by hoping a filter's skirt lands between them.
 const (
+	nFilters  = 10 // the eight Q.23 tones, then the two of North American dial tone
+	nDial     = 8
 	halfBlock = 40
 	window    = 4 // half-blocks judged at once
 	history   = 8 // half-blocks remembered, for timing a digit's edges
@@ -33,8 +35,9 @@ const (
 	// A tone's frequency may be off by up to freqLimit of nominal: midway
 	// between the 1.5 % that must operate and the 3.5 % that must not.
 	freqLimit = 0.025
-	// The two tones must carry at least minShare of the window's energy.
-	minShare = 0.3
+	// The two tones must carry at least minShare of the window's energy,
+	// not counting dial tone (filters nDial on): speech falls short of it.
+	minShare = 0.85
 	// Each half-block must carry at least minBalance of the amplitude of
 	// the window's strongest.
 	minBalance = 0.5
@@ -111,23 +114,23 @@ type Detector struct {
 	minPow   float64 // MinLevel as a sum of three 10 ms DFT powers
 	twistLo  float64 // least high/low power ratio
 	twistHi  float64 // greatest high/low power ratio
-	maxTan   [8]float64
-	coef     [8]float64 // Goertzel feedback, 2cos ω
-	cos, sin [8]float64 // of ω, to read a Goertzel filter's DFT
+	maxTan   [nFilters]float64
+	coef     [nFilters]float64 // Goertzel feedback, 2cos ω
+	cos, sin [nFilters]float64 // of ω, to read a Goertzel filter's DFT
 	// A half-block's DFT has its phase measured from the half-block's
 	// start; turn, e^{jωH}, brings the one before it to the same origin.
-	turn [8]complex128
+	turn [nFilters]complex128
 
 	// Goertzel state within the current half-block.
-	s1, s2 [8]float64
+	s1, s2 [nFilters]float64
 	energy float64
 	filled int
 
 	// Ring of the last half-blocks, counted by half: their DFTs z, the 10 ms
 	// DFTs u of each with the one before, their powers, and energies.
-	z      [history][8]complex128
-	u      [history][8]complex128
-	pz, pu [history][8]float64
+	z      [history][nFilters]complex128
+	u      [history][nFilters]complex128
+	pz, pu [history][nFilters]float64
 	e      [history]float64
 	half   int64
 
@@ -151,10 +154,15 @@ func NewDetector(p Profile) *Detector {
 	d.minPow = 3 * a * a
 	d.twistLo = math.Pow(10, -(p.NormalTwist+twistMargin)/10)
 	d.twistHi = math.Pow(10, (p.ReverseTwist+twistMargin)/10)
-	for i := range 8 {
-		f := lowFreqs[i%4]
-		if i >= 4 {
+	for i := range nFilters {
+		var f float64
+		switch {
+		case i < 4:
+			f = lowFreqs[i]
+		case i < nDial:
 			f = highFreqs[i-4]
+		default:
+			f = dialFreqs[i-nDial]
 		}
 		w := 2 * math.Pi * f / SampleRate
 		d.coef[i] = 2 * math.Cos(w)
@@ -195,6 +203,19 @@ func (d *Detector) filter(x []int16) {
 	// Four filters at a time keep their state in registers.
 	d.goertzel4(f[:len(x)], 0)
 	d.goertzel4(f[:len(x)], 4)
+	d.goertzel2(f[:len(x)], 8)
+}
+
+func (d *Detector) goertzel2(x []float64, o int) {
+	c0, c1 := d.coef[o], d.coef[o+1]
+	a0, a1 := d.s1[o], d.s1[o+1]
+	b0, b1 := d.s2[o], d.s2[o+1]
+	for _, v := range x {
+		a0, b0 = (v-b0)+c0*a0, a0
+		a1, b1 = (v-b1)+c1*a1, a1
+	}
+	d.s1[o], d.s1[o+1] = a0, a1
+	d.s2[o], d.s2[o+1] = b0, b1
 }
 
 func (d *Detector) goertzel4(x []float64, o int) {
@@ -217,7 +238,7 @@ func (d *Detector) goertzel4(x []float64, o int) {
 func (d *Detector) endHalfBlock() {
 	k := d.half % history
 	prev := (d.half + history - 1) % history
-	for i := range 8 {
+	for i := range nFilters {
 		z := complex(d.s1[i]-d.cos[i]*d.s2[i], d.sin[i]*d.s2[i])
 		u := z
 		if d.half > 0 {
@@ -227,7 +248,7 @@ func (d *Detector) endHalfBlock() {
 		d.pz[k][i], d.pu[k][i] = abs2(z), abs2(u)
 	}
 	d.e[k] = d.energy
-	d.s1, d.s2, d.energy, d.filled = [8]float64{}, [8]float64{}, 0, 0
+	d.s1, d.s2, d.energy, d.filled = [nFilters]float64{}, [nFilters]float64{}, 0, 0
 	if d.half >= window-1 {
 		d.step(d.judge())
 	}
@@ -243,8 +264,8 @@ func abs2(z complex128) float64 { return real(z)*real(z) + imag(z)*imag(z) }
 // holds, or 0.
 func (d *Detector) judge() byte {
 	k0, k1, k2, k3 := ring(d.half-3), ring(d.half-2), ring(d.half-1), ring(d.half)
-	var pow [8]float64
-	for i := range 8 {
+	var pow [nFilters]float64
+	for i := range nFilters {
 		pow[i] = d.pu[k1][i] + d.pu[k2][i] + d.pu[k3][i]
 	}
 	r, c := 0, 4
@@ -266,7 +287,7 @@ func (d *Detector) judge() byte {
 	// A tone of amplitude A gives a 10 ms DFT of magnitude 40A, power
 	// 1600A², over 80 samples of energy 40A²: power/(40·energy) = 1.
 	e := d.e[k0] + 2*d.e[k1] + 2*d.e[k2] + d.e[k3]
-	if pr+pc < minShare*40*e {
+	if pr+pc < minShare*(40*e-pow[nDial]-pow[nDial+1]) {
 		return 0
 	}
 	if !d.filled4(r, c) || !d.onFrequency(r) || !d.onFrequency(c) {

@@ -4,6 +4,8 @@ package dtmf
 var (
 	lowFreqs  = [4]float64{697, 770, 852, 941}
 	highFreqs = [4]float64{1209, 1336, 1477, 1633}
+	// North American precise dial tone, which the detector discounts.
+	dialFreqs = [2]float64{350, 440}
 )
 
 // keypad is indexed [row][column].
