@@ -87,3 +87,31 @@ func BenchmarkDetectFrame(b *testing.B) {
 		i = (i + 160) % (len(pcm) - 160)
 	}
 }
+
+// FuzzDetector checks that the detector takes any input without panicking
+// and that where the input is cut does not change what it finds.
+func FuzzDetector(f *testing.F) {
+	pcm, _ := Render("1#", GenOpts{Level: -10, On: 45 * time.Millisecond, Off: 40 * time.Millisecond})
+	seed := make([]byte, 2*len(pcm))
+	for i, v := range pcm {
+		seed[2*i], seed[2*i+1] = byte(v), byte(uint16(v)>>8)
+	}
+	f.Add(seed, uint16(77))
+	f.Fuzz(func(t *testing.T, data []byte, cut uint16) {
+		x := make([]int16, len(data)/2)
+		for i := range x {
+			x[i] = int16(uint16(data[2*i]) | uint16(data[2*i+1])<<8)
+		}
+		whole := detect(t, ATT, x, func() int { return len(x) + 1 })
+		c := int(cut)%160 + 1
+		split := detect(t, ATT, x, func() int { return c })
+		if len(whole) != len(split) {
+			t.Fatalf("whole %v, cut every %d %v", whole, c, split)
+		}
+		for i := range whole {
+			if whole[i] != split[i] {
+				t.Fatalf("whole %v, cut every %d %v", whole, c, split)
+			}
+		}
+	})
+}
