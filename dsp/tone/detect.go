@@ -39,6 +39,12 @@ type Event struct {
 // one Plan in a stream of 8 kHz samples. It keeps no statistics of what it
 // hears: every decision comes from the plan's frequencies and cadences, so
 // speech and music cannot teach it anything.
+//
+// Where a plan's congestion tone has busy tone's frequencies and cadence
+// (Japan; Australia, whose congestion differs only in the level of every
+// other burst) the Detector reports it as busy. Where the two differ only
+// in cadence it waits until the cadence tells them apart: Spanish busy
+// takes three of its cycles, being the start of Spanish congestion.
 type Detector struct {
 	sets []*freqSet
 	m    []*matcher

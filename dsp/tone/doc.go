@@ -18,7 +18,6 @@
 //   - ITU-T E.180 (03/1998), Technical characteristics of tones for the
 //     telephone service, and its Supplement 2, Various tones used in national
 //     networks (the per-country tables).
-//   - ITU-T E.180 Annex (special information tone).
 //   - ITU-T G.711 (11/88), for the level convention.
 //   - Country data cross-checked against the tone tables of Asterisk's
 //     indications.conf and BT SIN 350 (United Kingdom).

@@ -5,8 +5,9 @@ import "math"
 // maxFreqs bounds the components of one segment; no national tone has more.
 const maxFreqs = 4
 
-// sineTable holds one period of a sine; phases are 32-bit fractions of a
-// period, so a phase increment is exact to 2 µHz and phase never drifts.
+// sineTable holds one period of a sine in 2^sineBits steps. Phases are
+// 32-bit fractions of a period, so a phase increment is exact to 2 µHz and
+// phase never drifts.
 const sineBits = 10
 
 var sineTable = func() (t [1<<sineBits + 1]float64) {
