@@ -18,7 +18,7 @@ const tabLen = 80
 const (
 	bitLen = float64(SampleRate) / baud // samples per bit, 20/3
 	// silenceFloor is the level below which the receiver hears no signal.
-	silenceFloor = -50.0 // dBm0
+	silenceFloor = -55.0 // dBm0
 	// huntMarks is the run of mark, in bits, that must precede the message
 	// type byte: less than the 80 marks of off-hook FSK, more than a noise
 	// burst in a mark makes.
@@ -77,9 +77,6 @@ func NewReceiver(std Standard) *Receiver {
 	r.floor = a * a
 	return r
 }
-
-// Standard returns the standard r decodes.
-func (r *Receiver) Standard() Standard { return r.std }
 
 // bitCentre[k] is the time of bit k's centre after the start bit's edge.
 // The correlator lags the line by half a window, and its zero crossing by
