@@ -48,3 +48,17 @@ func BenchmarkGenerator(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkDetectorFrame(b *testing.B) {
+	frames := benchFrames(b, V23)
+	d := NewDetector()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f := frames[i%len(frames)]
+		for len(f) > 0 {
+			n, _ := d.Process(f)
+			f = f[n:]
+		}
+	}
+}

@@ -89,7 +89,7 @@ var bitCentre = [bitsPerByte]float64{
 // Process feeds samples to r. It returns after the sample that completes a
 // message, with the number of samples used and true; Message then returns
 // the message, and the rest of the samples go to the next Process call.
-// Otherwise it uses all samples and returns false.
+// Otherwise it uses all samples and returns false. It does not allocate.
 func (r *Receiver) Process(samples []int16) (int, bool) {
 	for i, s := range samples {
 		x := float64(s)
