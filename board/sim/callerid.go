@@ -50,6 +50,9 @@ func (p *countryPlan) callerIDPlan(c *CallerID) (callerid.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.cidStandard != callerid.Bell202 && p.cidStandard != callerid.V23 {
+		m.Name, m.NameReason = "", 0 // DTMF caller ID carries only the number
+	}
 	return callerid.Generator{Standard: p.cidStandard}.Plan(p.cidAlerting, m)
 }
 

@@ -54,9 +54,9 @@ func newKeypad() *dtmf.Generator {
 	return g
 }
 
-func (p *Phone) String() string     { return fmt.Sprintf("sim fxs %d", p.n) }
-func (p *Phone) Channel() int       { return p.n - 1 }
-func (p *Phone) audio() *lineAudio  { return &p.lineAudio }
+func (p *Phone) String() string           { return fmt.Sprintf("sim fxs %d", p.n) }
+func (p *Phone) Channel() int             { return p.n - 1 }
+func (p *Phone) audio() *lineAudio        { return &p.lineAudio }
 func (p *Phone) Events() <-chan hal.Event { return p.events.ch }
 
 // Hook returns the phone's hook state.
