@@ -10,7 +10,7 @@
 //     1300 Hz, space 2100 Hz, MDMF-style messages; used in most of Europe.
 //     The alerting before it (line reversal, DT-AS tone, ring pulse) is
 //     described as a signal Plan that the telephony layer executes.
-//   - DTMF digits (ETSI EN 300 659-1 annex on DTMF-based networks, and the
+//   - DTMF digits (ETS 300 659-1 annex C for DTMF-based networks, and the
 //     Danish, Indian and Brazilian variants): a start digit, the number, an
 //     end digit.
 //

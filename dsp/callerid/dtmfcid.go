@@ -7,7 +7,7 @@ import (
 	"tipring/dsp/dtmf"
 )
 
-// DTMF caller ID digit strings. The ETSI form (EN 300 659-1 annex for
+// DTMF caller ID digit strings. The ETSI form (ETS 300 659-1 annex C for
 // DTMF-based networks, used in the Netherlands, Belgium, Finland, Sweden,
 // Brazil...) is A number C, or B and a two-digit code when the number is
 // absent: 00 unavailable, 10 withheld. The Danish form ends with # and codes
