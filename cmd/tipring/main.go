@@ -39,7 +39,15 @@ func commands() []command {
 
 // dspCommands are the "tipring dsp" tools.
 func dspCommands() []command {
-	return []command{}
+	return []command{
+		{"dtmf-detect", "list the DTMF digits in a WAV file, with their times", runDTMFDetect},
+		{"dtmf-gen", "write DTMF digits to a WAV file", runDTMFGen},
+		{"tone", "write a country's call-progress tone to a WAV file", runTone},
+		{"cpt-detect", "list the call-progress tones in a WAV file, with their times", runCPTDetect},
+		{"cid-gen", "write a caller ID signal to a WAV file", runCIDGen},
+		{"cid-detect", "decode the caller ID signals in a WAV file", runCIDDetect},
+		{"g711", "convert between WAV files and raw G.711 (µ-law or A-law)", runG711},
+	}
 }
 
 func runDSP(args []string, stdout, stderr io.Writer) error {

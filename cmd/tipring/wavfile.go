@@ -29,7 +29,7 @@ func readWAV(path string) ([]int16, error) {
 	if d.Err() != nil || !d.IsValidFile() {
 		return nil, fmt.Errorf("%s: not a WAV file; want 8000 Hz mono 16-bit PCM", path)
 	}
-	if d.WavAudioFormat != 1 || d.SampleRate != wavRate || d.NumChans != wavChans || d.BitDepth != wavBits {
+	if !isPCM(d) || d.SampleRate != wavRate || d.NumChans != wavChans || d.BitDepth != wavBits {
 		return nil, fmt.Errorf("%s: %s; want 8000 Hz mono 16-bit PCM", path, describeWAV(d))
 	}
 	buf, err := d.FullPCMBuffer()
@@ -51,11 +51,24 @@ func describeWAV(d *wav.Decoder) string {
 	case 2:
 		ch = "stereo"
 	}
-	enc := fmt.Sprintf("%d-bit PCM", d.BitDepth)
-	if d.WavAudioFormat != 1 {
+	var enc string
+	switch d.WavAudioFormat {
+	case 1:
+		enc = fmt.Sprintf("%d-bit PCM", d.BitDepth)
+	case 3:
+		enc = fmt.Sprintf("%d-bit float", d.BitDepth)
+	case 0xFFFE:
+		enc = fmt.Sprintf("%d-bit", d.BitDepth)
+	default:
 		enc = fmt.Sprintf("format tag %d (not PCM)", d.WavAudioFormat)
 	}
 	return fmt.Sprintf("%d Hz %s %s", d.SampleRate, ch, enc)
+}
+
+// isPCM reports integer PCM: format tag 1, or WAVE_FORMAT_EXTENSIBLE (as sox
+// writes for some files) with 16-bit samples, which are never float.
+func isPCM(d *wav.Decoder) bool {
+	return d.WavAudioFormat == 1 || d.WavAudioFormat == 0xFFFE && d.BitDepth == 16
 }
 
 // writeWAV writes samples as an 8 kHz 16-bit mono PCM WAV file.
