@@ -50,14 +50,15 @@ func speak(t *testing.T, espeak, sox, voice, pitch, speed, text string) []int16 
 		t.Error(err)
 		return nil
 	}
-	var out, serr bytes.Buffer
-	sx.Stdout, sx.Stderr, es.Stderr = &out, &serr, &serr
+	// Each process gets its own stderr buffer: they write at the same time.
+	var out, serr, eerr bytes.Buffer
+	sx.Stdout, sx.Stderr, es.Stderr = &out, &serr, &eerr
 	if err := sx.Start(); err != nil {
 		t.Error(err)
 		return nil
 	}
 	if err := es.Run(); err != nil {
-		t.Errorf("espeak-ng -v %s: %v: %s", voice, err, serr.String())
+		t.Errorf("espeak-ng -v %s: %v: %s", voice, err, eerr.String())
 	}
 	if err := sx.Wait(); err != nil {
 		t.Errorf("sox: %v: %s", err, serr.String())
