@@ -1,0 +1,75 @@
+package web
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"tipring/board/sim"
+	"tipring/hal"
+	"tipring/telephony"
+)
+
+func newAPI(t *testing.T, withSim bool) http.Handler {
+	t.Helper()
+	b, err := sim.New(sim.Opts{Ports: []hal.Kind{hal.KindFXS, hal.KindFXO}, Country: "US"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := telephony.New(b.PCM(), []telephony.Port{{ID: 1, FXS: b.FXS(1)}, {ID: 2, FXO: b.FXO(2)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &API{Board: "sim", Engine: e, Sim: b, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if !withSim {
+		a.Board, a.Sim = "pi4", nil
+	}
+	return a.Handler()
+}
+
+func TestAPIErrors(t *testing.T) {
+	h := newAPI(t, true)
+	for _, tc := range []struct {
+		method, path, ctype, body string
+		code                      int
+		err                       string
+	}{
+		{"GET", "/v1/nothing", "", "", 404, "no API at GET /v1/nothing"},
+		{"POST", "/v1/sim/lines/x/offhook", "", "", 400, `line "x": not a line number`},
+		{"POST", "/v1/sim/lines/5/offhook", "", "", 404, "line 5: no such line (the board has lines 1 to 2)"},
+		{"POST", "/v1/sim/lines/1/explode", "", "", 400, `unknown action "explode"`},
+		{"POST", "/v1/sim/lines/1/onhook", "", "", 409, "line 1 is already on hook"},
+		{"POST", "/v1/sim/lines/1/dial", "application/json", `{"digits":`, 400, "bad request body: unexpected EOF"},
+		{"POST", "/v1/sim/lines/1/dial", "application/json", `{"digitz":"1"}`, 400, `bad request body: json: unknown field "digitz"`},
+		{"POST", "/v1/sim/lines/2/ring", "application/json", `{"caller_id":{}}`, 400, "line 2: caller ID without a number: give one, or the reason private or unavailable"},
+		{"POST", "/v1/sim/lines/1/play", "audio/L16", "abc", 400, "audio is not whole 16-bit samples"},
+		{"POST", "/v1/sim/lines/1/record?seconds=-1", "", "", 400, `seconds="-1": want a positive number`},
+		{"POST", "/v1/sim/lines/1/record?seconds=9999", "", "", 400, "line 1: recording of 79992000 samples: want 1 to 4800000"},
+	} {
+		req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
+		if tc.ctype != "" {
+			req.Header.Set("Content-Type", tc.ctype)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		want := `{"error":` + quote(tc.err) + "}\n"
+		if w.Code != tc.code || w.Body.String() != want {
+			t.Errorf("%s %s: %d %s; want %d %s", tc.method, tc.path, w.Code, w.Body, tc.code, want)
+		}
+	}
+}
+
+func TestAPIWithoutSim(t *testing.T) {
+	w := httptest.NewRecorder()
+	newAPI(t, false).ServeHTTP(w, httptest.NewRequest("GET", "/v1/sim/lines", nil))
+	if w.Code != 404 || !strings.Contains(w.Body.String(), `board \"pi4\" is real hardware`) {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}
+
+func quote(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
