@@ -137,25 +137,26 @@ func wireCID(c *sim.CallerID) *CallerID {
 	return &CallerID{Number: c.Number, Name: c.Name, Reason: c.Reason}
 }
 
-// lineID parses the {id} of a sim route.
-func lineID(w http.ResponseWriter, r *http.Request) (int, bool) {
+// simLineOf returns the simulated board and the line number {id} of a sim
+// route, or answers why there are none.
+func (a *API) simLineOf(w http.ResponseWriter, r *http.Request) (*sim.Board, int, bool) {
+	b := a.simBoard(w)
+	if b == nil {
+		return nil, 0, false
+	}
 	n, err := strconv.Atoi(r.PathValue("id"))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("line %q: not a line number", r.PathValue("id")))
-		return 0, false
+		return nil, 0, false
 	}
-	return n, true
+	return b, n, true
 }
 
 // maxRequest bounds a JSON request body.
 const maxRequest = 64 << 10
 
 func (a *API) simAction(w http.ResponseWriter, r *http.Request) {
-	b := a.simBoard(w)
-	if b == nil {
-		return
-	}
-	n, ok := lineID(w, r)
+	b, n, ok := a.simLineOf(w, r)
 	if !ok {
 		return
 	}
@@ -230,11 +231,7 @@ const audioType = "audio/L16;rate=8000"
 const maxAudio = 10 * 60 * hal.SampleRate * 2
 
 func (a *API) simPlay(w http.ResponseWriter, r *http.Request) {
-	b := a.simBoard(w)
-	if b == nil {
-		return
-	}
-	n, ok := lineID(w, r)
+	b, n, ok := a.simLineOf(w, r)
 	if !ok {
 		return
 	}
@@ -264,11 +261,7 @@ func (a *API) simPlay(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) simRecord(w http.ResponseWriter, r *http.Request) {
-	b := a.simBoard(w)
-	if b == nil {
-		return
-	}
-	n, ok := lineID(w, r)
+	b, n, ok := a.simLineOf(w, r)
 	if !ok {
 		return
 	}

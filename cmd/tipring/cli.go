@@ -37,9 +37,10 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 }
 
 // parseArgs parses flags that may come before, between or after the
-// positional arguments ("dtmf-gen 123 -o x.wav"), and returns the positional
-// ones. "--" ends the flags.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+// positional arguments ("dtmf-gen 123 -o x.wav"; "--" ends the flags), and
+// returns the positional ones. Outside min..max of them (max < 0: no limit),
+// it prints the usage and returns errReported.
+func parseArgs(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -47,23 +48,20 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
-			return pos, nil
+			break
 		}
 		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
+			pos = append(pos, rest...)
+			break
 		}
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
-}
-
-// wantArgs checks the number of positional arguments against the synopsis.
-func wantArgs(fs *flag.FlagSet, pos []string, min, max int) error {
-	if len(pos) >= min && (max < 0 || len(pos) <= max) {
-		return nil
+	if len(pos) < min || max >= 0 && len(pos) > max {
+		fs.Usage()
+		return nil, errReported
 	}
-	fs.Usage()
-	return errReported
+	return pos, nil
 }
 
 // dispatch runs the subcommand named by args[0] from cmds.

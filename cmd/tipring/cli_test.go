@@ -21,7 +21,7 @@ func TestParseArgsInterspersed(t *testing.T) {
 	} {
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
 		o := fs.String("o", "", "")
-		pos, err := parseArgs(fs, tc.args)
+		pos, err := parseArgs(fs, tc.args, 0, -1)
 		if err != nil || !slices.Equal(pos, tc.pos) || *o != tc.o {
 			t.Errorf("%q: pos %q o %q err %v; want %q %q", tc.args, pos, *o, err, tc.pos, tc.o)
 		}

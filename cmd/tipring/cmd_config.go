@@ -22,11 +22,8 @@ func runConfig(args []string, stdout, stderr io.Writer) error {
 
 func runConfigCheck(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("config check", "config check FILE", stderr)
-	pos, err := parseArgs(fs, args)
+	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 1, 1); err != nil {
 		return err
 	}
 	file := pos[0]
@@ -47,11 +44,7 @@ func runConfigCheck(args []string, stdout, stderr io.Writer) error {
 
 func runConfigDefault(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("config default", "config default", stderr)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
 	b, err := config.Marshal(config.Default())

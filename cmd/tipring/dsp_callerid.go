@@ -32,17 +32,14 @@ func runCIDGen(args []string, stdout, stderr io.Writer) error {
 	level := fs.Float64("level", callerid.DefaultLevel, "FSK level, or DTMF level per tone, in dBm0")
 	alert := fs.String("alert", "", "add the alerting signals and pauses: first-ring, line-reversal-dtas, dtas, rpas, line-reversal, call-waiting")
 	out := fs.String("o", "", "output WAV file")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if *out == "" {
 		return errors.New("dsp cid-gen: -o FILE.wav is required")
 	}
 	g := callerid.Generator{Level: *level}
+	var err error
 	if g.Standard, err = callerid.ParseStandard(*std); err != nil {
 		return err
 	}
@@ -111,11 +108,8 @@ func runCIDGen(args []string, stdout, stderr io.Writer) error {
 func runCIDDetect(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("dsp cid-detect", "dsp cid-detect [--standard S] FILE.wav", stderr)
 	std := fs.String("standard", "", "decode only this standard (bell202, v23, or any dtmf variant); default: recognise it")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 1, 1); err != nil {
 		return err
 	}
 	samples, err := readWAV(pos[0])

@@ -13,11 +13,8 @@ import (
 func runDTMFDetect(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("dsp dtmf-detect", "dsp dtmf-detect [--profile att|ntt] FILE.wav", stderr)
 	profile := fs.String("profile", "att", "ITU-T Q.24 receiver limits: att (North America) or ntt (Japan)")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 1, 1); err != nil {
 		return err
 	}
 	var p dtmf.Profile
@@ -63,11 +60,8 @@ func runDTMFGen(args []string, stdout, stderr io.Writer) error {
 	off := fs.Int("off", int(def.Off/time.Millisecond), "silence after each digit, ms")
 	level := fs.Float64("level", def.Level, "level of the low-group tone, dBm0")
 	twist := fs.Float64("twist", def.Twist, "high-group level minus low-group level, dB")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 1, 1); err != nil {
 		return err
 	}
 	if *out == "" {

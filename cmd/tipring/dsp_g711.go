@@ -12,11 +12,8 @@ import (
 func runG711(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("dsp g711", "dsp g711 encode|decode [--law ulaw|alaw] IN OUT", stderr)
 	law := fs.String("law", "ulaw", "companding law: ulaw or alaw")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseArgs(fs, args, 3, 3)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 3, 3); err != nil {
 		return err
 	}
 	if *law != "ulaw" && *law != "alaw" {

@@ -15,11 +15,7 @@ func runTone(args []string, stdout, stderr io.Writer) error {
 	name := fs.String("tone", "dial", "tone: "+kindList())
 	seconds := fs.Float64("seconds", 10, "length in seconds")
 	out := fs.String("o", "", "WAV file to write")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if *out == "" {
@@ -46,11 +42,8 @@ func runTone(args []string, stdout, stderr io.Writer) error {
 func runCPTDetect(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("dsp cpt-detect", "dsp cpt-detect --country CC FILE.wav", stderr)
 	country := fs.String("country", "US", "country code (ISO 3166 alpha-2, or ITU) whose tones to look for")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 1, 1); err != nil {
 		return err
 	}
 	p, err := lookupPlan(*country)

@@ -34,11 +34,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	sock := fs.String("socket", "", "control socket `path`, instead of the configuration's")
 	format := fs.String("log", "text", "log format: text or json")
 	verbose := fs.Bool("v", false, "log debug messages too")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
 	level := slog.LevelInfo

@@ -33,11 +33,8 @@ func runSim(args []string, stdout, stderr io.Writer) error {
 // positional argument, and checks the number of the others.
 func simArgs(fs *flag.FlagSet, args []string, rest int) (*client, int, []string, error) {
 	sock := socketFlag(fs)
-	pos, err := parseArgs(fs, args)
+	pos, err := parseArgs(fs, args, 1+rest, 1+rest)
 	if err != nil {
-		return nil, 0, nil, err
-	}
-	if err := wantArgs(fs, pos, 1+rest, 1+rest); err != nil {
 		return nil, 0, nil, err
 	}
 	n, err := strconv.Atoi(pos[0])
@@ -177,11 +174,7 @@ func runSimList(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sim list", "sim list [--json] [--socket PATH]", stderr)
 	asJSON := fs.Bool("json", false, "print the lines as JSON, for scripts")
 	sock := socketFlag(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
 	var lines []web.SimLine

@@ -14,11 +14,7 @@ func runStatus(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("status", "status [--json] [--socket PATH]", stderr)
 	asJSON := fs.Bool("json", false, "print the status as JSON, for scripts")
 	sock := socketFlag(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
 	var s web.Status

@@ -11,11 +11,7 @@ var version = "dev"
 
 func runVersion(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("version", "version", stderr)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "tipring %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
