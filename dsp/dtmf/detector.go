@@ -121,18 +121,23 @@ type Detector struct {
 	// start; turn, e^{jωH}, brings the one before it to the same origin.
 	turn [nFilters]complex128
 
-	// Goertzel state within the current half-block.
-	s1, s2 [nFilters]float64
-	energy float64
+	// The samples of the last window half-blocks, the current one being
+	// filled; the filters run once a half-block is complete.
+	x      [window][halfBlock]int16
 	filled int
 
 	// Ring of the last half-blocks, counted by half: their DFTs z, the 10 ms
-	// DFTs u of each with the one before, their powers, and energies.
-	z      [history][nFilters]complex128
-	u      [history][nFilters]complex128
-	pz, pu [history][nFilters]float64
-	e      [history]float64
-	half   int64
+	// DFTs u of each with the one before and their powers, and energies.
+	z    [history][nDial]complex128
+	u    [history][nDial]complex128
+	pu   [history][nDial]float64
+	e    [history]float64
+	half int64
+	// DFTs of the dial-tone filters, per slot of x, and whether they are
+	// computed: only windows that would hold a digit but for dial tone
+	// need them.
+	dz     [window][nFilters - nDial]complex128
+	dialOK [window]bool
 
 	cand     byte  // digit the latest windows agree on, or 0
 	candRun  int   // how many windows in a row
@@ -179,8 +184,7 @@ func (d *Detector) Profile() Profile { return d.prof }
 // Process takes the next samples of the stream.
 func (d *Detector) Process(samples []int16) {
 	for len(samples) > 0 {
-		n := min(halfBlock-d.filled, len(samples))
-		d.filter(samples[:n])
+		n := copy(d.x[d.half%window][d.filled:], samples)
 		samples = samples[n:]
 		d.filled += n
 		if d.filled == halfBlock {
@@ -189,70 +193,97 @@ func (d *Detector) Process(samples []int16) {
 	}
 }
 
-// filter runs the eight Goertzel filters and the energy sum over x, which
-// is at most one half-block.
-func (d *Detector) filter(x []int16) {
-	var f [halfBlock]float64
-	e := d.energy
-	for i, s := range x {
+// dft returns the DFT at filter i's frequency that a Goertzel filter left
+// in state s1, s2.
+func (d *Detector) dft(i int, s1, s2 float64) complex128 {
+	return complex(s1-d.cos[i]*s2, d.sin[i]*s2)
+}
+
+// filter puts in z the DFTs of half-block x at the DTMF frequencies and
+// returns its energy. The filters run four at a time, whose state stays in
+// registers; floating-point work bounds the speed, so the energy, on the
+// integer unit, comes free with the first four.
+func (d *Detector) filter(z *[nDial]complex128, x *[halfBlock]int16) (energy int64) {
+	c0, c1, c2, c3 := d.coef[0], d.coef[1], d.coef[2], d.coef[3]
+	var a0, a1, a2, a3, b0, b1, b2, b3 float64
+	for _, s := range x {
+		energy += int64(s) * int64(s)
 		v := float64(s)
-		f[i] = v
-		e += v * v
+		a0, b0 = c0*a0-(b0-v), a0
+		a1, b1 = c1*a1-(b1-v), a1
+		a2, b2 = c2*a2-(b2-v), a2
+		a3, b3 = c3*a3-(b3-v), a3
 	}
-	d.energy = e
-	// Four filters at a time keep their state in registers.
-	d.goertzel4(f[:len(x)], 0)
-	d.goertzel4(f[:len(x)], 4)
-	d.goertzel2(f[:len(x)], 8)
-}
-
-func (d *Detector) goertzel2(x []float64, o int) {
-	c0, c1 := d.coef[o], d.coef[o+1]
-	a0, a1 := d.s1[o], d.s1[o+1]
-	b0, b1 := d.s2[o], d.s2[o+1]
-	for _, v := range x {
-		a0, b0 = (v-b0)+c0*a0, a0
-		a1, b1 = (v-b1)+c1*a1, a1
+	z[0], z[1], z[2], z[3] = d.dft(0, a0, b0), d.dft(1, a1, b1), d.dft(2, a2, b2), d.dft(3, a3, b3)
+	c0, c1, c2, c3 = d.coef[4], d.coef[5], d.coef[6], d.coef[7]
+	a0, a1, a2, a3, b0, b1, b2, b3 = 0, 0, 0, 0, 0, 0, 0, 0
+	for _, s := range x {
+		v := float64(s)
+		a0, b0 = c0*a0-(b0-v), a0
+		a1, b1 = c1*a1-(b1-v), a1
+		a2, b2 = c2*a2-(b2-v), a2
+		a3, b3 = c3*a3-(b3-v), a3
 	}
-	d.s1[o], d.s1[o+1] = a0, a1
-	d.s2[o], d.s2[o+1] = b0, b1
-}
-
-func (d *Detector) goertzel4(x []float64, o int) {
-	c0, c1, c2, c3 := d.coef[o], d.coef[o+1], d.coef[o+2], d.coef[o+3]
-	a0, a1, a2, a3 := d.s1[o], d.s1[o+1], d.s1[o+2], d.s1[o+3]
-	b0, b1, b2, b3 := d.s2[o], d.s2[o+1], d.s2[o+2], d.s2[o+3]
-	for _, v := range x {
-		// (v-b) first keeps the multiply-add the only serial step.
-		a0, b0 = (v-b0)+c0*a0, a0
-		a1, b1 = (v-b1)+c1*a1, a1
-		a2, b2 = (v-b2)+c2*a2, a2
-		a3, b3 = (v-b3)+c3*a3, a3
-	}
-	d.s1[o], d.s1[o+1], d.s1[o+2], d.s1[o+3] = a0, a1, a2, a3
-	d.s2[o], d.s2[o+1], d.s2[o+2], d.s2[o+3] = b0, b1, b2, b3
+	z[4], z[5], z[6], z[7] = d.dft(4, a0, b0), d.dft(5, a1, b1), d.dft(6, a2, b2), d.dft(7, a3, b3)
+	return energy
 }
 
 // endHalfBlock stores the half-block's DFTs, judges the window it
 // completes and moves the digit state on.
 func (d *Detector) endHalfBlock() {
-	k := d.half % history
-	prev := (d.half + history - 1) % history
-	for i := range nFilters {
-		z := complex(d.s1[i]-d.cos[i]*d.s2[i], d.sin[i]*d.s2[i])
-		u := z
+	k := ring(d.half)
+	prev, prev2 := ring(d.half+history-1), ring(d.half+history-2)
+	x := &d.x[d.half%window]
+	z := &d.z[k]
+	e := d.filter(z, x)
+	// pow sums the three 10 ms powers of the window, while they are at hand.
+	var pow [nDial]float64
+	for i, zi := range z {
+		u := zi
 		if d.half > 0 {
 			u += d.turn[i] * d.z[prev][i]
 		}
-		d.z[k][i], d.u[k][i] = z, u
-		d.pz[k][i], d.pu[k][i] = abs2(z), abs2(u)
+		p := abs2(u)
+		d.u[k][i], d.pu[k][i] = u, p
+		pow[i] = d.pu[prev2][i] + d.pu[prev][i] + p
 	}
-	d.e[k] = d.energy
-	d.s1, d.s2, d.energy, d.filled = [nFilters]float64{}, [nFilters]float64{}, 0, 0
+	d.e[k] = float64(e) // exact: at most 40·2³⁰
+	d.dialOK[d.half%window] = false
+	d.filled = 0
 	if d.half >= window-1 {
-		d.step(d.judge())
+		d.step(d.judge(&pow))
 	}
 	d.half++
+}
+
+// dialPow returns the powers of the dial-tone filters summed over the
+// window's three 10 ms DFTs, running the filters on the half-blocks that
+// have not had them.
+func (d *Detector) dialPow() [nFilters - nDial]float64 {
+	for h := d.half - (window - 1); h <= d.half; h++ {
+		k := h % window
+		if d.dialOK[k] {
+			continue
+		}
+		x := &d.x[k]
+		c0, c1 := d.coef[nDial], d.coef[nDial+1]
+		var a0, a1, b0, b1 float64
+		for _, s := range x {
+			v := float64(s)
+			a0, b0 = c0*a0-(b0-v), a0
+			a1, b1 = c1*a1-(b1-v), a1
+		}
+		d.dz[k] = [2]complex128{d.dft(nDial, a0, b0), d.dft(nDial+1, a1, b1)}
+		d.dialOK[k] = true
+	}
+	var p [nFilters - nDial]float64
+	for h := d.half - (window - 2); h <= d.half; h++ {
+		k, prev := h%window, (h-1)%window
+		for i := range p {
+			p[i] += abs2(d.dz[k][i] + d.turn[nDial+i]*d.dz[prev][i])
+		}
+	}
+	return p
 }
 
 // ring returns the ring slot of half-block k, which must be in the ring.
@@ -261,13 +292,9 @@ func ring(k int64) int { return int(k % history) }
 func abs2(z complex128) float64 { return real(z)*real(z) + imag(z)*imag(z) }
 
 // judge returns the digit the window ending with the current half-block
-// holds, or 0.
-func (d *Detector) judge() byte {
+// holds, or 0, given the powers of its 10 ms DFTs summed.
+func (d *Detector) judge(pow *[nDial]float64) byte {
 	k0, k1, k2, k3 := ring(d.half-3), ring(d.half-2), ring(d.half-1), ring(d.half)
-	var pow [nFilters]float64
-	for i := range nFilters {
-		pow[i] = d.pu[k1][i] + d.pu[k2][i] + d.pu[k3][i]
-	}
 	r, c := 0, 4
 	for i := 1; i < 4; i++ {
 		if pow[i] > pow[r] {
@@ -286,12 +313,17 @@ func (d *Detector) judge() byte {
 	}
 	// A tone of amplitude A gives a 10 ms DFT of magnitude 40A, power
 	// 1600A², over 80 samples of energy 40A²: power/(40·energy) = 1.
-	e := d.e[k0] + 2*d.e[k1] + 2*d.e[k2] + d.e[k3]
-	if pr+pc < minShare*(40*e-pow[nDial]-pow[nDial+1]) {
-		return 0
-	}
+	e := 40 * (d.e[k0] + 2*d.e[k1] + 2*d.e[k2] + d.e[k3])
 	if !d.filled4(r, c) || !d.onFrequency(r) || !d.onFrequency(c) {
 		return 0
+	}
+	// Dial tone, when the tones fall short without discounting it, is
+	// judged last: it takes filtering.
+	if pr+pc < minShare*e {
+		p := d.dialPow()
+		if pr+pc < minShare*(e-p[0]-p[1]) {
+			return 0
+		}
 	}
 	return keypad[r][c-4]
 }
@@ -302,9 +334,15 @@ func (d *Detector) judge() byte {
 func (d *Detector) filled4(r, c int) bool {
 	lo, hi := math.Inf(1), 0.0
 	for k := d.half - 3; k <= d.half; k++ {
-		p := &d.pz[ring(k)]
-		a := math.Sqrt(p[r]) + math.Sqrt(p[c])
-		lo, hi = min(lo, a), max(hi, a)
+		a := d.mag(k, r) + d.mag(k, c)
+		// Plain comparisons: min and max would also handle NaN and -0,
+		// which sums of square roots are not.
+		if a < lo {
+			lo = a
+		}
+		if a > hi {
+			hi = a
+		}
 	}
 	return lo >= minBalance*hi
 }
@@ -357,9 +395,11 @@ func (d *Detector) amp(k int64) float64 {
 	if k < 0 {
 		return 0 // before the stream began
 	}
-	p := &d.pz[ring(k)]
-	return math.Sqrt(p[d.row]) + math.Sqrt(p[d.col])
+	return d.mag(k, d.row) + d.mag(k, d.col)
 }
+
+// mag is the magnitude of filter i's DFT of half-block k.
+func (d *Detector) mag(k int64, i int) float64 { return math.Sqrt(abs2(d.z[ring(k)][i])) }
 
 // cover estimates what fraction of half-block k the digit's tones fill,
 // from their amplitude there against ref, that of a filled half-block.
