@@ -104,14 +104,7 @@ func TestV23ByMultimon(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.Command(multimon, "-q", "-t", "raw", "-a", "CLIPFSK", "-")
-			var in bytes.Buffer
-			binary.Write(&in, binary.LittleEndian, resample(padded(s), 22050))
-			cmd.Stdin = &in
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("multimon-ng: %v", err)
-			}
+			out := runMultimon(t, multimon, "CLIPFSK", s)
 			if got := strings.TrimSpace(string(out)); got != want {
 				t.Errorf("%+v offHook=%v: multimon-ng printed %q, want %q", m, offHook, got, want)
 			}
@@ -168,17 +161,25 @@ func TestDTMFByMultimon(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(multimon, "-q", "-t", "raw", "-a", "DTMF", "-")
-		var in bytes.Buffer
-		binary.Write(&in, binary.LittleEndian, resample(padded(s), 22050))
-		cmd.Stdin = &in
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("multimon-ng: %v", err)
-		}
+		out := runMultimon(t, multimon, "DTMF", s)
 		got := strings.ReplaceAll(strings.ReplaceAll(string(out), "DTMF: ", ""), "\n", "")
 		if got != digits {
 			t.Errorf("%v %+v: multimon-ng heard %q, want %q", tt.std, tt.m, got, digits)
 		}
 	}
+}
+
+// runMultimon decodes 8 kHz samples with multimon-ng's demodulator demod,
+// which wants 22050 Hz raw input, and returns what it prints.
+func runMultimon(t *testing.T, multimon, demod string, s []int16) []byte {
+	t.Helper()
+	cmd := exec.Command(multimon, "-q", "-t", "raw", "-a", demod, "-")
+	var in bytes.Buffer
+	binary.Write(&in, binary.LittleEndian, resample(padded(s), 22050))
+	cmd.Stdin = &in
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("multimon-ng -a %s: %v", demod, err)
+	}
+	return out
 }
