@@ -200,31 +200,16 @@ func (d *Detector) dft(i int, s1, s2 float64) complex128 {
 }
 
 // filter puts in z the DFTs of half-block x at the DTMF frequencies and
-// returns its energy. The filters run four at a time, whose state stays in
-// registers; floating-point work bounds the speed, so the energy, on the
-// integer unit, comes free with the first four.
+// returns its energy.
 func (d *Detector) filter(z *[nDial]complex128, x *[halfBlock]int16) (energy int64) {
-	c0, c1, c2, c3 := d.coef[0], d.coef[1], d.coef[2], d.coef[3]
-	var a0, a1, a2, a3, b0, b1, b2, b3 float64
-	for _, s := range x {
-		energy += int64(s) * int64(s)
-		v := float64(s)
-		a0, b0 = c0*a0-(b0-v), a0
-		a1, b1 = c1*a1-(b1-v), a1
-		a2, b2 = c2*a2-(b2-v), a2
-		a3, b3 = c3*a3-(b3-v), a3
+	var s [2 * nDial]float64
+	goertzel(x, (*[nDial]float64)(d.coef[:nDial]), &s)
+	for i := range z {
+		z[i] = d.dft(i, s[i], s[nDial+i])
 	}
-	z[0], z[1], z[2], z[3] = d.dft(0, a0, b0), d.dft(1, a1, b1), d.dft(2, a2, b2), d.dft(3, a3, b3)
-	c0, c1, c2, c3 = d.coef[4], d.coef[5], d.coef[6], d.coef[7]
-	a0, a1, a2, a3, b0, b1, b2, b3 = 0, 0, 0, 0, 0, 0, 0, 0
-	for _, s := range x {
-		v := float64(s)
-		a0, b0 = c0*a0-(b0-v), a0
-		a1, b1 = c1*a1-(b1-v), a1
-		a2, b2 = c2*a2-(b2-v), a2
-		a3, b3 = c3*a3-(b3-v), a3
+	for _, v := range x {
+		energy += int64(v) * int64(v)
 	}
-	z[4], z[5], z[6], z[7] = d.dft(4, a0, b0), d.dft(5, a1, b1), d.dft(6, a2, b2), d.dft(7, a3, b3)
 	return energy
 }
 
