@@ -1,0 +1,63 @@
+package sipua
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// Account is a SIP account: an address of record the gateway registers and
+// calls from.
+type Account struct {
+	Name string
+	// Registrar is the SIP URI REGISTERs go to; empty means the account
+	// does not register. A transport parameter chooses UDP or TCP.
+	Registrar string
+	// OutboundProxy, a SIP URI, receives every request of the account
+	// (as a loose route) when set.
+	OutboundProxy string
+	// User and Domain make the address of record sip:User@Domain; Domain
+	// defaults to the registrar's host.
+	User   string
+	Domain string
+	Credentials
+	// Expires is the registration lifetime asked for.
+	Expires time.Duration
+}
+
+// check validates the account and fills in its defaults.
+func (a *Account) check() error {
+	if a.User == "" {
+		return errors.New("no user")
+	}
+	if a.Registrar != "" {
+		var u sip.Uri
+		if err := sip.ParseUri(a.Registrar, &u); err != nil {
+			return fmt.Errorf("registrar %q: %w", a.Registrar, err)
+		}
+		if a.Domain == "" {
+			a.Domain = u.Host
+		}
+	}
+	if a.OutboundProxy != "" {
+		var u sip.Uri
+		if err := sip.ParseUri(a.OutboundProxy, &u); err != nil {
+			return fmt.Errorf("outbound proxy %q: %w", a.OutboundProxy, err)
+		}
+	}
+	if a.Domain == "" {
+		return errors.New("no domain and no registrar to take it from")
+	}
+	if a.Expires <= 0 {
+		a.Expires = time.Hour
+	}
+	if a.Credentials.Username == "" {
+		a.Credentials.Username = a.User
+	}
+	return nil
+}
+
+// aor is the account's address of record.
+func (a *Account) aor() sip.Uri { return sip.Uri{Scheme: "sip", User: a.User, Host: a.Domain} }

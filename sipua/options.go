@@ -1,0 +1,112 @@
+package sipua
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// What the gateway says it does, in Allow, Accept and Supported headers.
+// They grow with what is implemented, never ahead of it.
+const (
+	allowed  = "OPTIONS"
+	accepted = "application/sdp"
+)
+
+// handle installs the request handlers on srv.
+func (u *UA) handle(srv *sipgo.Server) {
+	srv.OnOptions(u.trusted(u.onOptions))
+	srv.OnNoRoute(u.trusted(func(req *sip.Request, tx sip.ServerTransaction) {
+		res := sip.NewResponseFromRequest(req, sip.StatusMethodNotAllowed, "Method Not Allowed", nil)
+		res.AppendHeader(sip.NewHeader("Allow", allowed))
+		u.respond(tx, res)
+	}))
+}
+
+// onOptions answers a capabilities query (RFC 3261 §11).
+func (u *UA) onOptions(req *sip.Request, tx sip.ServerTransaction) {
+	res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
+	res.AppendHeader(sip.NewHeader("Allow", allowed))
+	res.AppendHeader(sip.NewHeader("Accept", accepted))
+	res.AppendHeader(sip.NewHeader("Server", u.cfg.UserAgent))
+	u.respond(tx, res)
+}
+
+func (u *UA) respond(tx sip.ServerTransaction, res *sip.Response) {
+	if err := tx.Respond(res); err != nil {
+		u.log.Warn("sending response failed", "status", res.StatusCode, "err", err)
+	}
+}
+
+// trusted wraps h so that out-of-dialog requests from anyone but the
+// accounts' registrars and proxies and the trusted peers get a 403: the
+// gateway rings phones and seizes PSTN lines, which strangers scanning
+// for SIP servers must not make it do.
+func (u *UA) trusted(h sipgo.RequestHandler) sipgo.RequestHandler {
+	return func(req *sip.Request, tx sip.ServerTransaction) {
+		if req.To() != nil {
+			if _, inDialog := req.To().Params.Get("tag"); inDialog {
+				h(req, tx)
+				return
+			}
+		}
+		src, err := netip.ParseAddrPort(req.Source())
+		if err == nil && u.trustedAddr(src.Addr().Unmap()) {
+			h(req, tx)
+			return
+		}
+		u.forbidden.Add(1)
+		u.log.Warn("request from untrusted peer refused", "method", req.Method.String(), "source", req.Source(),
+			"from", req.From().Address.String())
+		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil))
+	}
+}
+
+// trustedAddr reports whether a is a trusted peer or an address of an
+// account's registrar or proxy.
+func (u *UA) trustedAddr(a netip.Addr) bool {
+	for _, p := range u.cfg.TrustedPeers {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	for _, host := range u.peerHosts() {
+		if ip, err := netip.ParseAddr(host); err == nil {
+			if ip.Unmap() == a {
+				return true
+			}
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		cancel()
+		if err != nil {
+			continue
+		}
+		for _, ip := range ips {
+			if ip.Unmap() == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// peerHosts lists the hosts of the accounts' registrars and proxies.
+func (u *UA) peerHosts() []string {
+	var hosts []string
+	for _, a := range u.cfg.Accounts {
+		for _, s := range []string{a.Registrar, a.OutboundProxy} {
+			var uri sip.Uri
+			if s != "" && sip.ParseUri(s, &uri) == nil {
+				hosts = append(hosts, strings.Trim(uri.Host, "[]"))
+			}
+		}
+	}
+	return hosts
+}

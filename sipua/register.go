@@ -1,0 +1,387 @@
+package sipua
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// RegState is where an account's registration stands.
+type RegState string
+
+// Registration states.
+const (
+	RegIdle        RegState = "unregistered"
+	RegRegistering RegState = "registering"
+	RegRegistered  RegState = "registered"
+	RegFailed      RegState = "failed" // retrying after a back-off
+)
+
+// RegistrationStatus is what a registration reports.
+type RegistrationStatus struct {
+	Account   string
+	Registrar string
+	State     RegState
+	// Contact is the address the registrar has for the gateway.
+	Contact string
+	// Expires is when the binding lapses unless refreshed; zero unless
+	// registered.
+	Expires time.Time
+	// Retry is when the next attempt is due after a failure.
+	Retry time.Time
+	// LastError describes the last failure, kept after recovering.
+	LastError string
+	Failures  int
+}
+
+// Back-off after failed registrations: from backoffBase doubling to
+// backoffMax, each wait drawn from its upper half so gateways restarted
+// together do not stay in step.
+const (
+	backoffBase = 2 * time.Second
+	backoffMax  = 5 * time.Minute
+	// unregisterTimeout bounds the Expires: 0 REGISTER sent on shutdown.
+	unregisterTimeout = 3 * time.Second
+)
+
+// registration keeps one account registered.
+type registration struct {
+	ua        *UA
+	acct      *Account
+	registrar sip.Uri
+	route     *sip.Uri // the outbound proxy, if any
+	transport string   // "udp" or "tcp"
+	callID    string
+	fromTag   string
+	cseq      uint32
+	// contact is the address registered; it starts as the local address
+	// toward the registrar and follows what the registrar saw (rport).
+	contact netip.AddrPort
+
+	mu sync.Mutex
+	st RegistrationStatus
+}
+
+func newRegistration(u *UA, a *Account) *registration {
+	r := &registration{ua: u, acct: a, callID: sip.GenerateTagN(24), fromTag: sip.GenerateTagN(12)}
+	sip.ParseUri(a.Registrar, &r.registrar) // checked by Account.check
+	r.transport = "udp"
+	if a.OutboundProxy != "" {
+		r.route = new(sip.Uri)
+		sip.ParseUri(a.OutboundProxy, r.route)
+		r.route.UriParams = r.route.UriParams.Clone()
+		if r.route.UriParams == nil {
+			r.route.UriParams = sip.NewParams()
+		}
+		r.route.UriParams.Add("lr", "")
+	}
+	next := r.registrar
+	if r.route != nil {
+		next = *r.route
+	}
+	if t, ok := next.UriParams.Get("transport"); ok && t != "" {
+		r.transport = strings.ToLower(t)
+	}
+	r.st = RegistrationStatus{Account: a.Name, Registrar: a.Registrar, State: RegIdle}
+	return r
+}
+
+func (r *registration) status() RegistrationStatus {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.st
+}
+
+func (r *registration) update(f func(*RegistrationStatus)) {
+	r.mu.Lock()
+	f(&r.st)
+	r.mu.Unlock()
+}
+
+// regError is a failed registration attempt.
+type regError struct {
+	status     int           // the final response, 0 for a transport failure
+	retryAfter time.Duration // from a Retry-After header
+	msg        string
+}
+
+func (e *regError) Error() string { return e.msg }
+
+// run registers the account, refreshes the binding before it lapses, and
+// retries with back-off after failures, until ctx is done; then it removes
+// the binding.
+func (r *registration) run(ctx context.Context) {
+	log := r.ua.log.With("account", r.acct.Name)
+	expires := r.acct.Expires
+	failures := 0
+	var bound time.Time // until when the registrar holds a binding of ours
+	for {
+		r.update(func(s *RegistrationStatus) { s.State = RegRegistering })
+		granted, err := r.register(ctx, expires)
+		if ctx.Err() != nil {
+			break
+		}
+		var wait time.Duration
+		if err == nil {
+			failures = 0
+			wait = refreshAfter(granted)
+			now := time.Now()
+			bound = now.Add(granted)
+			r.update(func(s *RegistrationStatus) {
+				s.State, s.Expires, s.Retry, s.Failures = RegRegistered, now.Add(granted), time.Time{}, 0
+				c := r.contactURI()
+				s.Contact = c.String()
+			})
+			log.Info("registered", "registrar", r.acct.Registrar, "expires", granted, "refresh_in", wait.Round(time.Second))
+		} else {
+			failures++
+			wait = backoff(failures, rand.Float64())
+			var re *regError
+			if errors.As(err, &re) && re.retryAfter > wait {
+				wait = re.retryAfter
+			}
+			retry := time.Now().Add(wait)
+			r.update(func(s *RegistrationStatus) {
+				s.State, s.Expires, s.Retry, s.Failures = RegFailed, time.Time{}, retry, failures
+				s.LastError = err.Error()
+			})
+			log.Warn("registration failed", "registrar", r.acct.Registrar, "err", err, "retry_in", wait.Round(time.Second))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+			continue
+		}
+		break
+	}
+	if !time.Now().Before(bound) {
+		return
+	}
+	uctx, cancel := context.WithTimeout(context.Background(), unregisterTimeout)
+	defer cancel()
+	if _, err := r.register(uctx, 0); err != nil {
+		log.Warn("unregister failed", "err", err)
+	} else {
+		log.Info("unregistered", "registrar", r.acct.Registrar)
+	}
+	r.update(func(s *RegistrationStatus) { s.State, s.Expires = RegIdle, time.Time{} })
+}
+
+// refreshAfter is how long after a registration for granted to refresh it:
+// ahead of the expiry by half the lifetime, but never more than a minute.
+func refreshAfter(granted time.Duration) time.Duration {
+	return granted - min(granted/2, time.Minute)
+}
+
+// backoff is the wait before attempt failures+1, with u uniform in [0, 1).
+func backoff(failures int, u float64) time.Duration {
+	d := backoffMax
+	if failures < 20 {
+		d = min(backoffBase<<(failures-1), backoffMax)
+	}
+	return d/2 + time.Duration(u*float64(d/2))
+}
+
+// register sends one REGISTER asking for expires (0 removes the binding),
+// answering challenges and a 423, and returns the lifetime granted.
+func (r *registration) register(ctx context.Context, expires time.Duration) (time.Duration, error) {
+	client, bound, err := r.ua.client(r.transport)
+	if err != nil {
+		return 0, &regError{msg: err.Error()}
+	}
+	if !r.contact.IsValid() {
+		r.contact, err = contactAddr(bound, r.transport, r.nextHop())
+		if err != nil {
+			return 0, &regError{msg: err.Error()}
+		}
+	}
+	var auth []sip.Header // answers to challenges, carried to the retries
+	challenges, stale := 0, false
+	for attempt := 0; attempt < 6; attempt++ {
+		req := r.request(expires, auth)
+		res, err := client.Do(ctx, req)
+		if err != nil {
+			return 0, &regError{msg: fmt.Sprintf("no answer from %s: %v", req.Destination(), err)}
+		}
+		switch {
+		case res.IsSuccess():
+			if moved, ok := r.learnContact(res); ok && expires > 0 {
+				// The registrar saw another address (NAT): bind that one.
+				r.ua.log.Info("registrar sees gateway at another address", "account", r.acct.Name, "contact", moved)
+				r.contact = moved
+				auth = req.GetHeaders("Authorization")
+				continue
+			}
+			if expires == 0 {
+				return 0, nil
+			}
+			return r.granted(res, expires)
+		case res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired:
+			if challenges > 0 && !stale {
+				return 0, &regError{status: res.StatusCode, msg: fmt.Sprintf("%d %s: credentials rejected", res.StatusCode, res.Reason)}
+			}
+			challenges++
+			if stale, err = authorize(req, res, r.acct.Credentials); err != nil {
+				return 0, &regError{status: res.StatusCode, msg: fmt.Sprintf("%d %s: %v", res.StatusCode, res.Reason, err)}
+			}
+			auth = append(req.GetHeaders("Authorization"), req.GetHeaders("Proxy-Authorization")...)
+		case res.StatusCode == 423: // Interval Too Brief
+			min, ok := headerSeconds(res, "Min-Expires")
+			if !ok || min <= expires {
+				return 0, &regError{status: 423, msg: "423 Interval Too Brief without a usable Min-Expires"}
+			}
+			expires = min
+		default:
+			e := &regError{status: res.StatusCode, msg: fmt.Sprintf("%d %s", res.StatusCode, res.Reason)}
+			if d, ok := headerSeconds(res, "Retry-After"); ok {
+				e.retryAfter = d
+			}
+			return 0, e
+		}
+	}
+	return 0, &regError{msg: "registrar keeps challenging"}
+}
+
+// nextHop is where the account's requests go first.
+func (r *registration) nextHop() sip.Uri {
+	if r.route != nil {
+		return *r.route
+	}
+	return r.registrar
+}
+
+// request builds a REGISTER of the account's binding.
+func (r *registration) request(expires time.Duration, auth []sip.Header) *sip.Request {
+	req := sip.NewRequest(sip.REGISTER, *r.registrar.Clone())
+	req.AppendHeader(via(r.transport, r.contact))
+	aor := r.acct.aor()
+	from := &sip.FromHeader{Address: aor, Params: sip.NewParams()}
+	from.Params.Add("tag", r.fromTag)
+	req.AppendHeader(from)
+	req.AppendHeader(&sip.ToHeader{Address: aor, Params: sip.NewParams()})
+	callID := sip.CallIDHeader(r.callID)
+	req.AppendHeader(&callID)
+	r.cseq++
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: r.cseq, MethodName: sip.REGISTER})
+	if r.route != nil {
+		req.AppendHeader(&sip.RouteHeader{Address: *r.route.Clone()})
+	}
+	req.AppendHeader(&sip.ContactHeader{Address: r.contactURI()})
+	e := sip.ExpiresHeader(expires / time.Second)
+	req.AppendHeader(&e)
+	req.AppendHeader(sip.NewHeader("Allow", allowed))
+	for _, h := range auth {
+		req.AppendHeader(sip.NewHeader(h.Name(), h.Value()))
+	}
+	return req
+}
+
+// contactURI is the URI registered for the account.
+func (r *registration) contactURI() sip.Uri {
+	u := sip.Uri{Scheme: "sip", User: r.acct.User, Host: r.contact.Addr().String(), Port: int(r.contact.Port())}
+	if r.transport != "udp" {
+		u.UriParams = sip.NewParams()
+		u.UriParams.Add("transport", r.transport)
+	}
+	return u
+}
+
+// granted reads the lifetime the registrar gave our binding: the expires
+// parameter of our Contact, else the Expires header, else what we asked.
+func (r *registration) granted(res *sip.Response, asked time.Duration) (time.Duration, error) {
+	want := r.contactURI()
+	for _, h := range res.GetHeaders("Contact") {
+		c, ok := h.(*sip.ContactHeader)
+		if !ok || c.Address.User != want.User || c.Address.Port != want.Port ||
+			!sameHost(c.Address.Host, want.Host) {
+			continue
+		}
+		if v, ok := c.Params.Get("expires"); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return 0, &regError{status: res.StatusCode, msg: fmt.Sprintf("registrar granted expires=%q", v)}
+			}
+			return time.Duration(n) * time.Second, nil
+		}
+	}
+	if d, ok := headerSeconds(res, "Expires"); ok && d > 0 {
+		return d, nil
+	}
+	return asked, nil
+}
+
+// learnContact reports the address the registrar saw the request come
+// from (Via received and rport), when it differs from the Contact's.
+func (r *registration) learnContact(res *sip.Response) (netip.AddrPort, bool) {
+	via := res.Via()
+	if via == nil || r.transport != "udp" {
+		return netip.AddrPort{}, false
+	}
+	host, okh := via.Params.Get("received")
+	port, okp := via.Params.Get("rport")
+	if !okh || !okp {
+		return netip.AddrPort{}, false
+	}
+	a, err := netip.ParseAddr(host)
+	p, perr := strconv.ParseUint(port, 10, 16)
+	if err != nil || perr != nil || p == 0 {
+		return netip.AddrPort{}, false
+	}
+	seen := netip.AddrPortFrom(a.Unmap(), uint16(p))
+	return seen, seen != r.contact
+}
+
+func sameHost(a, b string) bool {
+	x, err1 := netip.ParseAddr(strings.Trim(a, "[]"))
+	y, err2 := netip.ParseAddr(strings.Trim(b, "[]"))
+	if err1 != nil || err2 != nil {
+		return strings.EqualFold(a, b)
+	}
+	return x.Unmap() == y.Unmap()
+}
+
+// headerSeconds reads a header whose value starts with a number of seconds.
+func headerSeconds(res *sip.Response, name string) (time.Duration, bool) {
+	h := res.GetHeader(name)
+	if h == nil {
+		return 0, false
+	}
+	v, _, _ := strings.Cut(strings.TrimSpace(h.Value()), ";")
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return time.Duration(n) * time.Second, true
+}
+
+// contactAddr is the address to put in a Contact for requests to next:
+// the listening address, or when that is a wildcard, the local address
+// the system would send from toward next, with the listening port.
+func contactAddr(bound netip.AddrPort, transport string, next sip.Uri) (netip.AddrPort, error) {
+	if !bound.Addr().IsUnspecified() {
+		return bound, nil
+	}
+	port := next.Port
+	if port == 0 {
+		port = 5060
+	}
+	// Connecting a UDP socket sends nothing; it only picks the route.
+	c, err := net.Dial("udp", net.JoinHostPort(strings.Trim(next.Host, "[]"), strconv.Itoa(port)))
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("no route to %s: %w", next.Host, err)
+	}
+	defer c.Close()
+	local := c.LocalAddr().(*net.UDPAddr).AddrPort()
+	return netip.AddrPortFrom(local.Addr().Unmap(), bound.Port()), nil
+}

@@ -1,0 +1,257 @@
+package sipua
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// Config is what a UA runs with.
+type Config struct {
+	// UserAgent names the gateway in User-Agent and Server headers.
+	UserAgent string
+	// Listen lists the transports and addresses to listen on.
+	Listen []Listen
+	// Accounts are registered (when they have a registrar) and place calls.
+	Accounts []Account
+	// TrustedPeers may send out-of-dialog requests besides the accounts'
+	// registrars and proxies.
+	TrustedPeers []netip.Prefix
+	Log          *slog.Logger
+}
+
+// Listen is one transport address to listen on.
+type Listen struct {
+	Transport string // "udp" or "tcp"
+	Addr      netip.AddrPort
+}
+
+func (l Listen) String() string { return l.Transport + ":" + l.Addr.String() }
+
+// A UA is the gateway's SIP user agent.
+type UA struct {
+	cfg  Config
+	log  *slog.Logger
+	ua   *sipgo.UserAgent
+	srv  *sipgo.Server
+	regs []*registration
+
+	mu        sync.Mutex
+	bound     map[string]netip.AddrPort // transport → the address listened on
+	clients   map[string]*sipgo.Client  // transport → client sending from it
+	closers   []func() error
+	forbidden atomic.Uint64 // out-of-dialog requests turned away
+}
+
+// New returns a UA for cfg. It does not touch the network until Run.
+func New(cfg Config) (*UA, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if len(cfg.Listen) == 0 {
+		return nil, errors.New("sipua: nothing to listen on")
+	}
+	for _, l := range cfg.Listen {
+		if l.Transport != "udp" && l.Transport != "tcp" {
+			return nil, fmt.Errorf("sipua: listen %s: transport %q is not supported", l, l.Transport)
+		}
+	}
+	u := &UA{
+		cfg:     cfg,
+		log:     cfg.Log,
+		bound:   map[string]netip.AddrPort{},
+		clients: map[string]*sipgo.Client{},
+	}
+	for i := range cfg.Accounts {
+		if err := cfg.Accounts[i].check(); err != nil {
+			return nil, fmt.Errorf("sipua: account %q: %w", cfg.Accounts[i].Name, err)
+		}
+		if cfg.Accounts[i].Registrar != "" {
+			u.regs = append(u.regs, newRegistration(u, &cfg.Accounts[i]))
+		}
+	}
+	return u, nil
+}
+
+// Run listens, keeps the accounts registered and serves requests until ctx
+// is done; then it unregisters the accounts and closes the listeners.
+func (u *UA) Run(ctx context.Context) error {
+	lib := slog.New(quieter{u.log.Handler()}).With("component", "sipgo")
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(u.cfg.UserAgent),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(lib)),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(lib)))
+	if err != nil {
+		return err
+	}
+	u.ua = ua
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(lib))
+	if err != nil {
+		return err
+	}
+	u.srv = srv
+	u.handle(srv)
+	serveErr := make(chan error, len(u.cfg.Listen))
+	for _, l := range u.cfg.Listen {
+		if err := u.listen(l, serveErr); err != nil {
+			u.close()
+			return err
+		}
+	}
+	var wg sync.WaitGroup
+	for _, r := range u.regs {
+		wg.Go(func() { r.run(ctx) })
+	}
+	select {
+	case <-ctx.Done():
+		err = nil
+	case err = <-serveErr:
+	}
+	wg.Wait() // the registrations unregister on the way out
+	u.close()
+	return err
+}
+
+// listen opens l's socket, serves it and makes a client that sends from it.
+func (u *UA) listen(l Listen, serveErr chan<- error) error {
+	addr := l.Addr.String()
+	var (
+		bound netip.AddrPort
+		serve func() error
+		close func() error
+	)
+	switch l.Transport {
+	case "udp":
+		c, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return fmt.Errorf("sipua: listen %s: %w", l, err)
+		}
+		bound, close = c.LocalAddr().(*net.UDPAddr).AddrPort(), c.Close
+		serve = func() error { return u.srv.ServeUDP(c) }
+	case "tcp":
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("sipua: listen %s: %w", l, err)
+		}
+		bound, close = ln.Addr().(*net.TCPAddr).AddrPort(), ln.Close
+		serve = func() error { return u.srv.ServeTCP(ln) }
+	}
+	bound = netip.AddrPortFrom(bound.Addr().Unmap(), bound.Port())
+	// rport (RFC 3581) lets a registrar behind or before NAT answer
+	// where the request really came from.
+	opts := []sipgo.ClientOption{sipgo.WithClientLogger(u.log.With("component", "sipgo")), sipgo.WithClientNAT()}
+	if l.Transport == "udp" {
+		// Requests leave from the listening socket, so replies and the
+		// registrar's later requests come back to the Contact's port.
+		opts = append(opts, sipgo.WithClientConnectionAddr(bound.String()))
+	}
+	client, err := sipgo.NewClient(u.ua, opts...)
+	if err != nil {
+		close()
+		return err
+	}
+	u.mu.Lock()
+	u.bound[l.Transport] = bound
+	u.clients[l.Transport] = client
+	u.closers = append(u.closers, close)
+	u.mu.Unlock()
+	u.log.Info("listening for SIP", "transport", l.Transport, "addr", bound)
+	go func() {
+		if err := serve(); err != nil && !errors.Is(err, net.ErrClosed) {
+			serveErr <- fmt.Errorf("sipua: serve %s: %w", l, err)
+		}
+	}()
+	if l.Transport == "udp" {
+		// sipgo registers the socket for sending as Serve starts; until
+		// then a request from this address would try to bind it again.
+		tp := u.ua.TransportLayer()
+		for range 200 {
+			if c, _ := tp.GetConnection("udp", bound.String()); c != nil {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	return nil
+}
+
+// quieter passes on only warnings and errors: sipgo reports routine
+// events, such as a retransmitted response, at Info.
+type quieter struct{ slog.Handler }
+
+func (q quieter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && q.Handler.Enabled(ctx, l)
+}
+
+func (q quieter) WithAttrs(a []slog.Attr) slog.Handler { return quieter{q.Handler.WithAttrs(a)} }
+func (q quieter) WithGroup(n string) slog.Handler      { return quieter{q.Handler.WithGroup(n)} }
+
+func (u *UA) close() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, c := range u.closers {
+		c()
+	}
+	u.closers = nil
+	if u.ua != nil {
+		u.ua.Close()
+	}
+}
+
+// client returns the client and listening address for transport, or an
+// error when the UA does not listen on it.
+func (u *UA) client(transport string) (*sipgo.Client, netip.AddrPort, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	c, ok := u.clients[transport]
+	if !ok {
+		return nil, netip.AddrPort{}, fmt.Errorf("not listening on %s", strings.ToUpper(transport))
+	}
+	return c, u.bound[transport], nil
+}
+
+// Addr returns the address the UA listens on for transport, once Run has
+// started listening; ok is false before that or for other transports.
+func (u *UA) Addr(transport string) (addr netip.AddrPort, ok bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	addr, ok = u.bound[transport]
+	return addr, ok
+}
+
+// Status reports each registering account's state.
+func (u *UA) Status() Status {
+	s := Status{Forbidden: u.forbidden.Load()}
+	for _, r := range u.regs {
+		s.Registrations = append(s.Registrations, r.status())
+	}
+	return s
+}
+
+// Status is what a UA reports of itself.
+type Status struct {
+	Registrations []RegistrationStatus
+	// Forbidden counts out-of-dialog requests turned away with 403.
+	Forbidden uint64
+}
+
+// via is a Via header for a new request sent over transport from addr,
+// asking for rport (RFC 3581) so that replies find the way back through NAT.
+func via(transport string, addr netip.AddrPort) *sip.ViaHeader {
+	v := &sip.ViaHeader{
+		ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: strings.ToUpper(transport),
+		Host: addr.Addr().String(), Port: int(addr.Port()), Params: sip.NewParams(),
+	}
+	v.Params.Add("branch", sip.GenerateBranch())
+	v.Params.Add("rport", "")
+	return v
+}
