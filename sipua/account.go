@@ -15,6 +15,9 @@ type Account struct {
 	// Registrar is the SIP URI REGISTERs go to; empty means the account
 	// does not register. A transport parameter chooses UDP or TCP.
 	Registrar string
+	// Proxy is the SIP URI of the account's domain proxy, which sends
+	// the account's calls; its requests are trusted.
+	Proxy string
 	// OutboundProxy, a SIP URI, receives every request of the account
 	// (as a loose route) when set.
 	OutboundProxy string
@@ -41,10 +44,16 @@ func (a *Account) check() error {
 			a.Domain = u.Host
 		}
 	}
-	if a.OutboundProxy != "" {
+	for _, p := range []struct{ what, uri string }{{"proxy", a.Proxy}, {"outbound proxy", a.OutboundProxy}} {
 		var u sip.Uri
-		if err := sip.ParseUri(a.OutboundProxy, &u); err != nil {
-			return fmt.Errorf("outbound proxy %q: %w", a.OutboundProxy, err)
+		if p.uri == "" {
+			continue
+		}
+		if err := sip.ParseUri(p.uri, &u); err != nil {
+			return fmt.Errorf("%s %q: %w", p.what, p.uri, err)
+		}
+		if a.Domain == "" {
+			a.Domain = u.Host
 		}
 	}
 	if a.Domain == "" {

@@ -101,7 +101,7 @@ func (u *UA) trustedAddr(a netip.Addr) bool {
 func (u *UA) peerHosts() []string {
 	var hosts []string
 	for _, a := range u.cfg.Accounts {
-		for _, s := range []string{a.Registrar, a.OutboundProxy} {
+		for _, s := range []string{a.Registrar, a.Proxy, a.OutboundProxy} {
 			var uri sip.Uri
 			if s != "" && sip.ParseUri(s, &uri) == nil {
 				hosts = append(hosts, strings.Trim(uri.Host, "[]"))

@@ -231,6 +231,13 @@ func (u *UA) Addr(transport string) (addr netip.AddrPort, ok bool) {
 // Status reports each registering account's state.
 func (u *UA) Status() Status {
 	s := Status{Forbidden: u.forbidden.Load()}
+	u.mu.Lock()
+	for _, l := range u.cfg.Listen {
+		if a, ok := u.bound[l.Transport]; ok {
+			s.Listen = append(s.Listen, Listen{Transport: l.Transport, Addr: a})
+		}
+	}
+	u.mu.Unlock()
 	for _, r := range u.regs {
 		s.Registrations = append(s.Registrations, r.status())
 	}
@@ -239,6 +246,8 @@ func (u *UA) Status() Status {
 
 // Status is what a UA reports of itself.
 type Status struct {
+	// Listen lists the addresses listened on.
+	Listen        []Listen
 	Registrations []RegistrationStatus
 	// Forbidden counts out-of-dialog requests turned away with 403.
 	Forbidden uint64

@@ -14,6 +14,7 @@ import (
 
 	"tipring/board/sim"
 	"tipring/hal"
+	"tipring/sipua"
 	"tipring/telephony"
 )
 
@@ -24,6 +25,7 @@ type API struct {
 	Country string
 	Started time.Time
 	Engine  *telephony.Engine
+	SIP     *sipua.UA
 	Sim     *sim.Board // nil on real hardware
 	Log     *slog.Logger
 }
@@ -88,7 +90,31 @@ func (a *API) status(w http.ResponseWriter, r *http.Request) {
 		}
 		s.Lines = append(s.Lines, ls)
 	}
+	if a.SIP != nil {
+		s.SIP = sipStatus(a.SIP.Status(), time.Now())
+	}
 	writeJSON(w, http.StatusOK, s)
+}
+
+func sipStatus(st sipua.Status, now time.Time) SIPStatus {
+	s := SIPStatus{Forbidden: st.Forbidden, Listen: []string{}, Accounts: []AccountStatus{}}
+	for _, l := range st.Listen {
+		s.Listen = append(s.Listen, l.String())
+	}
+	until := func(t time.Time) *Seconds {
+		if t.IsZero() {
+			return nil
+		}
+		d := Seconds(max(t.Sub(now), 0))
+		return &d
+	}
+	for _, r := range st.Registrations {
+		s.Accounts = append(s.Accounts, AccountStatus{
+			Name: r.Account, Registrar: r.Registrar, State: string(r.State), Contact: r.Contact,
+			ExpiresIn: until(r.Expires), RetryIn: until(r.Retry), Failures: r.Failures, LastError: r.LastError,
+		})
+	}
+	return s
 }
 
 // simBoard returns the simulated board, or answers that there is none.

@@ -13,6 +13,30 @@ type Status struct {
 	Uptime  Seconds      `json:"uptime_s"`
 	Lines   []LineStatus `json:"lines"`
 	Bus     BusStatus    `json:"bus"`
+	SIP     SIPStatus    `json:"sip"`
+}
+
+// SIPStatus is the SIP side: the listening addresses, the accounts'
+// registrations and the requests refused.
+type SIPStatus struct {
+	Listen   []string        `json:"listen"`
+	Accounts []AccountStatus `json:"accounts"`
+	// Forbidden counts out-of-dialog requests from untrusted peers.
+	Forbidden uint64 `json:"forbidden"`
+}
+
+// AccountStatus is one account's registration.
+type AccountStatus struct {
+	Name      string `json:"name"`
+	Registrar string `json:"registrar"`
+	State     string `json:"state"`
+	Contact   string `json:"contact,omitempty"`
+	// ExpiresIn is how long the binding has left; RetryIn when the next
+	// attempt is due after a failure.
+	ExpiresIn *Seconds `json:"expires_in_s,omitempty"`
+	RetryIn   *Seconds `json:"retry_in_s,omitempty"`
+	Failures  int      `json:"failures,omitempty"`
+	LastError string   `json:"last_error,omitempty"`
 }
 
 // LineStatus is one line as the gateway sees it.

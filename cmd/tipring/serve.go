@@ -18,6 +18,7 @@ import (
 	"tipring/board/sim"
 	"tipring/config"
 	"tipring/hal"
+	"tipring/sipua"
 	"tipring/telephony"
 	"tipring/web"
 )
@@ -94,6 +95,14 @@ func serve(ctx context.Context, cfg *config.Config, from string, log *slog.Logge
 	if err != nil {
 		return err
 	}
+	sc, err := sipConfig(cfg, log)
+	if err != nil {
+		return err
+	}
+	ua, err := sipua.New(sc)
+	if err != nil {
+		return err
+	}
 	sock := cfg.Control.SocketPath()
 	ln, err := listenControl(sock)
 	if err != nil {
@@ -101,7 +110,7 @@ func serve(ctx context.Context, cfg *config.Config, from string, log *slog.Logge
 	}
 	api := &web.API{
 		Version: version, Board: cfg.Board.Name, Country: cfg.Device.Country,
-		Started: time.Now(), Engine: eng, Sim: b, Log: log,
+		Started: time.Now(), Engine: eng, SIP: ua, Sim: b, Log: log,
 	}
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	log.Info("tipring starting", "version", version, "config", from, "board", cfg.Board.Name,
@@ -109,8 +118,9 @@ func serve(ctx context.Context, cfg *config.Config, from string, log *slog.Logge
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- eng.Run(ctx) }()
+	go func() { errc <- ua.Run(ctx) }()
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("control API: %w", err)
@@ -119,7 +129,7 @@ func serve(ctx context.Context, cfg *config.Config, from string, log *slog.Logge
 		errc <- nil
 	}()
 
-	pending := 2
+	pending := 3
 	var runErr error
 	select {
 	case <-ctx.Done():

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -32,7 +33,40 @@ func runStatus(args []string, stdout, stderr io.Writer) error {
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "\nframe loop: %d frames, %d late (worst %v ms)\n", s.Bus.Frames, s.Bus.Late, time.Duration(s.Bus.WorstLate).Milliseconds())
+	printSIP(stdout, s.SIP)
 	return nil
+}
+
+func printSIP(w io.Writer, s web.SIPStatus) {
+	fmt.Fprintf(w, "\nSIP: listening on %s", strings.Join(s.Listen, ", "))
+	if len(s.Listen) == 0 {
+		fmt.Fprint(w, "nothing")
+	}
+	fmt.Fprintf(w, "; %d request(s) from untrusted peers refused\n", s.Forbidden)
+	if len(s.Accounts) == 0 {
+		fmt.Fprintln(w, "no account registers")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACCOUNT\tREGISTRAR\tSTATE\tDETAIL")
+	for _, a := range s.Accounts {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Name, a.Registrar, a.State, accountDetail(a))
+	}
+	tw.Flush()
+}
+
+func accountDetail(a web.AccountStatus) string {
+	var parts []string
+	if a.ExpiresIn != nil {
+		parts = append(parts, fmt.Sprintf("as %s, expires in %v", a.Contact, time.Duration(*a.ExpiresIn)))
+	}
+	if a.RetryIn != nil {
+		parts = append(parts, fmt.Sprintf("retry in %v (failure %d)", time.Duration(*a.RetryIn), a.Failures))
+	}
+	if a.LastError != "" {
+		parts = append(parts, "last error: "+a.LastError)
+	}
+	return orDash(strings.Join(parts, "; "))
 }
 
 func lineDetail(l web.LineStatus) string {
