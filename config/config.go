@@ -35,6 +35,7 @@ type SIP struct {
 	TLSKey       string   `toml:"tls_key"`       // PEM file, required with a tls listener
 	TLSCA        string   `toml:"tls_ca"`        // PEM CA bundle for verifying peers; optional
 	TrustedPeers []string `toml:"trusted_peers"` // IP addresses or CIDR prefixes
+	KeepAlive    int      `toml:"keepalive"`     // seconds between checks of each registrar; 0 = none
 }
 
 // Account is a SIP account the gateway registers with and places calls through.
@@ -113,7 +114,7 @@ type Board struct {
 func Default() *Config {
 	return &Config{
 		Device: Device{Name: "tipring", Country: "US", Timezone: "UTC"},
-		SIP:    SIP{Listen: []string{"udp:0.0.0.0:5060", "tcp:0.0.0.0:5060"}},
+		SIP:    SIP{Listen: []string{"udp:0.0.0.0:5060", "tcp:0.0.0.0:5060"}, KeepAlive: 30},
 		Lines: []Line{
 			defaultLine(1, FXS, "1001"),
 			defaultLine(2, FXS, "1002"),

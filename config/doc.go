@@ -7,7 +7,8 @@
 // Sections and keys are snake_case:
 //
 //	[device]            name, country (tone/ring/caller-ID profile), timezone
-//	[sip]               listen ("udp:0.0.0.0:5060"), tls_cert, tls_key, tls_ca, trusted_peers
+//	[sip]               listen ("udp:0.0.0.0:5060"), tls_cert, tls_key, tls_ca, trusted_peers,
+//	                    keepalive (30 s)
 //	[[accounts]]        name, registrar, proxy, outbound_proxy, user, auth_user,
 //	                    password, domain, expires
 //	[[lines]]           id (board port, from 1), kind (fxs, fxo, bri), number,

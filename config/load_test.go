@@ -175,6 +175,7 @@ to = 3
 		{"tls without cert", "[sip]\nlisten = [\"tls:0.0.0.0:5061\"]", []string{
 			"sip.tls_cert: missing (a tls listener needs a certificate)",
 			"sip.tls_key: missing (a tls listener needs a private key)"}},
+		{"keepalive", "[sip]\nkeepalive = -1", []string{`sip.keepalive: -1 is out of range (0 to 3600 seconds; 0 turns keep-alives off)`}},
 		{"trusted peer", "[sip]\ntrusted_peers = [\"192.0.2.10/32\", \"2001:db8::/32\", \"192.0.2.1\", \"pbx\", \"10.0.0.0/33\"]", []string{
 			`sip.trusted_peers[3]: "pbx" is not an IP address or CIDR prefix`,
 			`sip.trusted_peers[4]: "10.0.0.0/33" is not an IP address or CIDR prefix`}},

@@ -104,6 +104,9 @@ func (v *validator) sip(s *SIP) {
 	if tls && s.TLSKey == "" {
 		v.addf("sip.tls_key", "missing (a tls listener needs a private key)")
 	}
+	if s.KeepAlive < 0 || s.KeepAlive > 3600 {
+		v.addf("sip.keepalive", "%d is out of range (0 to 3600 seconds; 0 turns keep-alives off)", s.KeepAlive)
+	}
 	for i, p := range s.TrustedPeers {
 		if _, err := netip.ParsePrefix(p); err == nil {
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -49,8 +50,13 @@ type RegistrationStatus struct {
 const (
 	backoffBase = 2 * time.Second
 	backoffMax  = 5 * time.Minute
-	// unregisterTimeout bounds the Expires: 0 REGISTER sent on shutdown.
-	unregisterTimeout = 3 * time.Second
+	// unregisterTimeout bounds the Expires: 0 REGISTER sent on shutdown,
+	// within the daemon's 2 s to stop.
+	unregisterTimeout = 1500 * time.Millisecond
+	// keepAliveTimeout bounds the wait for an answer to a keep-alive
+	// OPTIONS: well short of a transaction timeout, since the question is
+	// only whether the registrar is there.
+	keepAliveTimeout = 8 * time.Second
 )
 
 // registration keeps one account registered.
@@ -66,6 +72,9 @@ type registration struct {
 	// contact is the address registered; it starts as the local address
 	// toward the registrar and follows what the registrar saw (rport).
 	contact netip.AddrPort
+	// peer is where the registrar answered from: the TCP connection's
+	// far end.
+	peer netip.AddrPort
 
 	mu sync.Mutex
 	st RegistrationStatus
@@ -156,14 +165,9 @@ func (r *registration) run(ctx context.Context) {
 			})
 			log.Warn("registration failed", "registrar", r.acct.Registrar, "err", err, "retry_in", wait.Round(time.Second))
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-		case <-t.C:
-			continue
+		if !r.wait(ctx, wait, err == nil) {
+			break
 		}
-		break
 	}
 	if !time.Now().Before(bound) {
 		return
@@ -176,6 +180,78 @@ func (r *registration) run(ctx context.Context) {
 		log.Info("unregistered", "registrar", r.acct.Registrar)
 	}
 	r.update(func(s *RegistrationStatus) { s.State, s.Expires = RegIdle, time.Time{} })
+}
+
+// wait waits d, or until ctx is done (then it returns false). While
+// registered it keeps the path to the registrar alive and checks it, and
+// cuts the wait short when the registrar has gone: an unanswered OPTIONS
+// over UDP, a TCP connection that no longer takes the CRLF ping.
+func (r *registration) wait(ctx context.Context, d time.Duration, registered bool) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var tick <-chan time.Time
+	if registered && r.ua.cfg.KeepAlive > 0 {
+		k := time.NewTicker(r.ua.cfg.KeepAlive)
+		defer k.Stop()
+		tick = k.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+			return true
+		case <-tick:
+			if err := r.keepAlive(ctx); err != nil {
+				if ctx.Err() != nil {
+					return false
+				}
+				r.ua.log.Warn("registrar unreachable; registering again", "account", r.acct.Name, "err", err)
+				return true
+			}
+		}
+	}
+}
+
+// keepAlive sends the registrar a CRLF ping (RFC 5626 §4.4.1) on TCP, an
+// OPTIONS on UDP, which also refreshes NAT bindings on the way.
+func (r *registration) keepAlive(ctx context.Context) error {
+	client, _, err := r.ua.client(r.transport)
+	if err != nil {
+		return err
+	}
+	if r.transport == "tcp" {
+		if !r.peer.IsValid() {
+			return nil // no connection known yet
+		}
+		c, err := r.ua.ua.TransportLayer().GetConnection("tcp", r.peer.String())
+		if err != nil || c == nil {
+			return fmt.Errorf("connection to %s is gone", r.peer)
+		}
+		w, ok := c.(io.Writer)
+		if !ok {
+			return nil
+		}
+		_, err = w.Write([]byte("\r\n\r\n"))
+		return err
+	}
+	req := sip.NewRequest(sip.OPTIONS, *r.registrar.Clone())
+	req.AppendHeader(via(r.transport, r.contact))
+	aor := r.acct.aor()
+	from := &sip.FromHeader{Address: aor, Params: sip.NewParams()}
+	from.Params.Add("tag", sip.GenerateTagN(12))
+	req.AppendHeader(from)
+	req.AppendHeader(&sip.ToHeader{Address: *r.registrar.Clone(), Params: sip.NewParams()})
+	if r.route != nil {
+		req.AppendHeader(&sip.RouteHeader{Address: *r.route.Clone()})
+	}
+	ctx, cancel := context.WithTimeout(ctx, min(keepAliveTimeout, r.ua.cfg.KeepAlive))
+	defer cancel()
+	// Any answer at all, even 404 or 405, shows the registrar is there.
+	if _, err := client.Do(ctx, req); err != nil {
+		return fmt.Errorf("no answer to OPTIONS: %w", err)
+	}
+	return nil
 }
 
 // refreshAfter is how long after a registration for granted to refresh it:
@@ -216,6 +292,9 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 		}
 		switch {
 		case res.IsSuccess():
+			if p, err := netip.ParseAddrPort(res.Source()); err == nil {
+				r.peer = p
+			}
 			if moved, ok := r.learnContact(res); ok && expires > 0 {
 				// The registrar saw another address (NAT): bind that one.
 				r.ua.log.Info("registrar sees gateway at another address", "account", r.acct.Name, "contact", moved)

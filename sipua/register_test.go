@@ -29,7 +29,8 @@ type registrar struct {
 	got   chan *sip.Request
 }
 
-func newRegistrar(t *testing.T, reply func(r *registrar, req *sip.Request) *sip.Response) *registrar {
+// setup, if given, installs more handlers before the registrar serves.
+func newRegistrar(t *testing.T, reply func(r *registrar, req *sip.Request) *sip.Response, setup ...func(*sipgo.Server)) *registrar {
 	t.Helper()
 	ua, err := sipgo.NewUA()
 	if err != nil {
@@ -50,6 +51,9 @@ func newRegistrar(t *testing.T, reply func(r *registrar, req *sip.Request) *sip.
 			t.Logf("registrar: respond: %v", err)
 		}
 	})
+	for _, f := range setup {
+		f(srv)
+	}
 	go srv.ServeUDP(c)
 	t.Cleanup(func() { c.Close(); ua.Close() })
 	return r
@@ -371,5 +375,37 @@ func TestRefreshAndBackoff(t *testing.T) {
 	}
 	if backoff(30, 0) != backoffMax/2 {
 		t.Errorf("backoff does not settle at the maximum")
+	}
+}
+
+func TestKeepAliveNoticesLostRegistrar(t *testing.T) {
+	// The registrar answers one OPTIONS, then falls silent.
+	var mu sync.Mutex
+	options := 0
+	reg := newRegistrar(t, func(r *registrar, req *sip.Request) *sip.Response { return ok(req, 3600) },
+		func(srv *sipgo.Server) {
+			srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+				mu.Lock()
+				options++
+				n := options
+				mu.Unlock()
+				if n == 1 {
+					tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+				}
+			})
+		})
+	startUA(t, Config{KeepAlive: 300 * time.Millisecond, Accounts: []Account{{
+		Name: "main", Registrar: reg.uri(), User: "1001",
+	}}})
+	reg.next()
+	// Long before the hour's refresh, the silence makes it register again.
+	again := reg.next()
+	if requestExpires(t, again) != 3600 {
+		t.Errorf("re-registration asks Expires %d", requestExpires(t, again))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if options < 2 {
+		t.Errorf("%d OPTIONS sent, want the answered one and the unanswered one", options)
 	}
 }

@@ -27,7 +27,10 @@ type Config struct {
 	// TrustedPeers may send out-of-dialog requests besides the accounts'
 	// registrars and proxies.
 	TrustedPeers []netip.Prefix
-	Log          *slog.Logger
+	// KeepAlive is how often a registered account checks its registrar
+	// is there (OPTIONS on UDP, CRLF on TCP); 0 turns it off.
+	KeepAlive time.Duration
+	Log       *slog.Logger
 }
 
 // Listen is one transport address to listen on.

@@ -14,7 +14,11 @@ import (
 // sipConfig turns the configuration's SIP settings into the user agent's.
 // The configuration has been validated, so addresses parse.
 func sipConfig(cfg *config.Config, log *slog.Logger) (sipua.Config, error) {
-	c := sipua.Config{UserAgent: "tipring/" + version, Log: log.With("component", "sip")}
+	c := sipua.Config{
+		UserAgent: "tipring/" + version,
+		KeepAlive: time.Duration(cfg.SIP.KeepAlive) * time.Second,
+		Log:       log.With("component", "sip"),
+	}
 	for _, l := range cfg.SIP.Listen {
 		transport, hostport, err := config.SplitListen(l)
 		if err != nil {
