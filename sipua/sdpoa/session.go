@@ -1,0 +1,243 @@
+package sdpoa
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/pion/sdp/v3"
+)
+
+// Config is our side of a call's media.
+type Config struct {
+	// Local is where we receive RTP: it goes in the c= and o= lines and the
+	// audio m= line. It must be a unicast address with a port.
+	Local netip.AddrPort
+
+	// Codecs are the audio codecs we accept, PCMU and PCMA, most preferred
+	// first: the order of our offers. Nil means PCMU, PCMA.
+	Codecs []Codec
+}
+
+// Session is our side of one call's offer/answer negotiation. It is not
+// safe for concurrent use; the call's dialog owns it.
+type Session struct {
+	local  netip.AddrPort
+	codecs []Codec
+	wish   Direction // set by SetDirection
+
+	id, version uint64
+	sent        []byte // the last SDP we produced, to tell whether the next one differs
+
+	// The m= lines of the last exchange. RFC 3264 §8: a new offer keeps
+	// them all, in order, so the audio stream stays where it was.
+	lines []sdp.MediaName
+	audio int // index of the audio stream in lines, -1 if it was rejected
+
+	// Payload types of our next offer for telephone-event and CN: ours at
+	// first, then the last ones negotiated, since a number may not change
+	// meaning within a session (RFC 3264 §8.3.2).
+	eventPT, cnPT int
+
+	offer   *offer // our last offer while it is the latest one, nil if none
+	pending bool   // offer is out and not answered yet
+
+	result     Result
+	negotiated bool
+}
+
+// offer is what AcceptAnswer needs of an offer we made.
+type offer struct {
+	lines []sdp.MediaName
+	audio int
+	wish  Direction
+}
+
+// NewSession starts the negotiation for one call.
+func NewSession(c Config) (*Session, error) {
+	addr := c.Local.Addr().Unmap()
+	if !addr.IsValid() || addr.IsUnspecified() || addr.IsMulticast() || c.Local.Port() == 0 {
+		return nil, fmt.Errorf("sdpoa: local RTP address %v is not a unicast address and port", c.Local)
+	}
+	codecs := c.Codecs
+	if codecs == nil {
+		codecs = []Codec{PCMU, PCMA}
+	}
+	if len(codecs) == 0 {
+		return nil, errors.New("sdpoa: no codecs")
+	}
+	for i, k := range codecs {
+		if k != PCMU && k != PCMA {
+			return nil, fmt.Errorf("sdpoa: codec %s/%d (payload type %d) is not supported", k.Name, k.ClockRate, k.PayloadType)
+		}
+		if slices.Contains(codecs[:i], k) {
+			return nil, fmt.Errorf("sdpoa: codec %s listed twice", k.Name)
+		}
+	}
+	// RFC 4566 §5.2 wants a session id unique enough; some peers read it
+	// as a signed 64-bit number, so the top bit stays clear.
+	var b [8]byte
+	rand.Read(b[:])
+	return &Session{
+		local:   netip.AddrPortFrom(addr, c.Local.Port()),
+		codecs:  slices.Clone(codecs),
+		id:      binary.BigEndian.Uint64(b[:]) >> 1,
+		version: 1,
+		audio:   -1,
+		eventPT: eventPT,
+		cnPT:    cnPT,
+	}, nil
+}
+
+// SetDirection sets the direction we want for the audio stream from our
+// point of view: SendRecv (the default), SendOnly or Inactive to put the
+// peer on hold, RecvOnly if we have nothing to send. It applies from the
+// next Offer or Answer; to change it now, make an Offer.
+func (s *Session) SetDirection(d Direction) { s.wish = d }
+
+// Offer returns an SDP offer: for the INVITE, for the 200 answering an
+// INVITE without SDP, or for a re-INVITE or UPDATE, e.g. after
+// SetDirection. It lists all our codecs. The offer stays outstanding until
+// AcceptAnswer or CancelOffer.
+func (s *Session) Offer() ([]byte, error) {
+	if s.pending {
+		return nil, ErrOfferPending
+	}
+	lines, audio := s.lines, s.audio
+	if audio < 0 {
+		// RFC 3264 §8.1: a rejected audio stream's slot may carry the new one.
+		audio = slices.IndexFunc(lines, func(n sdp.MediaName) bool { return n.Media == "audio" })
+	}
+	if audio < 0 {
+		audio = len(lines)
+		lines = append(slices.Clip(lines), sdp.MediaName{Media: "audio"})
+	}
+	d := s.description()
+	for i, name := range lines {
+		if i == audio {
+			d.MediaDescriptions = append(d.MediaDescriptions, s.audioMedia(s.codecs, s.eventPT, dtmfEvents, s.cnPT, s.wish))
+		} else {
+			d.MediaDescriptions = append(d.MediaDescriptions, rejected(name))
+		}
+	}
+	body, err := s.marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	s.offer = &offer{lines: mediaNames(d), audio: audio, wish: s.wish}
+	s.pending = true
+	return body, nil
+}
+
+// CancelOffer drops our outstanding offer: the request carrying it was
+// refused (491, 488, ...) and, RFC 3264 §8, the session goes on as it was.
+// The next SDP we produce still gets a new version.
+func (s *Session) CancelOffer() {
+	s.offer = nil
+	s.pending = false
+}
+
+// AcceptAnswer takes the peer's answer to our offer. It may be called again
+// with a later answer to the same offer, e.g. the 200 after a 183 with
+// early media; the last one counts. If the peer rejected the audio stream
+// (port 0), the Result has no audio.
+//
+// On error nothing changes: the offer is still outstanding.
+func (s *Session) AcceptAnswer(answer []byte) (Result, error) {
+	o := s.offer
+	if o == nil {
+		return Result{}, ErrNoOffer
+	}
+	sd, err := parse(answer)
+	if err != nil {
+		return Result{}, err
+	}
+	if n := len(sd.MediaDescriptions); n != len(o.lines) {
+		return Result{}, fmt.Errorf("%w: answer has %d m= lines, our offer %d (RFC 3264 §6)", ErrMalformed, n, len(o.lines))
+	}
+	md := sd.MediaDescriptions[o.audio]
+	if md.MediaName.Media != "audio" {
+		return Result{}, fmt.Errorf("%w: answer has %s where we offered audio", ErrMalformed, md.MediaName.Media)
+	}
+	res, audio := noAudio, -1
+	if md.MediaName.Port.Value != 0 {
+		st, err := negotiate(sd, md, s.codecs, o.wish, s.local.Addr())
+		if err != nil {
+			return Result{}, err
+		}
+		res, audio = st.Result, o.audio
+	}
+	s.pending = false
+	s.lines, s.audio = o.lines, audio
+	return s.settle(res), nil
+}
+
+// Answer answers the peer's offer, from an INVITE, re-INVITE or UPDATE, and
+// returns the answer and its Result.
+//
+// It fails with ErrNoCommonCodec if none of the offered streams is of use
+// (SIP 488), ErrMalformed if the offer cannot be read, ErrOfferPending if
+// our own offer is outstanding (glare, SIP 491). On error nothing changes.
+func (s *Session) Answer(offer []byte) ([]byte, Result, error) {
+	if s.pending {
+		return nil, Result{}, ErrOfferPending
+	}
+	sd, err := parse(offer)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	d := s.description()
+	res, audio := noAudio, -1
+	wanted := false   // some stream is offered with a port
+	var refusal error // why the first audio stream was of no use
+	for i, md := range sd.MediaDescriptions {
+		if md.MediaName.Port.Value != 0 {
+			wanted = true
+			if audio < 0 && md.MediaName.Media == "audio" {
+				st, err := negotiate(sd, md, s.codecs, s.wish, s.local.Addr())
+				switch {
+				case err == nil:
+					res, audio = st.Result, i
+					dir := directionOf(res.Send, res.Recv)
+					d.MediaDescriptions = append(d.MediaDescriptions, s.audioMedia([]Codec{res.Codec}, res.TelephoneEvent, st.events, res.ComfortNoise, dir))
+					continue
+				case !errors.Is(err, ErrNoCommonCodec):
+					return nil, Result{}, err
+				case refusal == nil:
+					refusal = err
+				}
+			}
+		}
+		d.MediaDescriptions = append(d.MediaDescriptions, rejected(md.MediaName))
+	}
+	// RFC 3264 §6: with nothing in common at all, the session is rejected.
+	if audio < 0 && wanted {
+		if refusal == nil {
+			refusal = fmt.Errorf("%w: no audio stream offered", ErrNoCommonCodec)
+		}
+		return nil, Result{}, refusal
+	}
+	body, err := s.marshal(d)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	s.offer, s.pending = nil, false
+	s.lines, s.audio = mediaNames(d), audio
+	return body, s.settle(res), nil
+}
+
+// settle makes res the session's current Result.
+func (s *Session) settle(res Result) Result {
+	res.RemoteChanged = s.negotiated && res.Remote != s.result.Remote
+	if res.TelephoneEvent >= 0 {
+		s.eventPT = res.TelephoneEvent
+	}
+	if res.ComfortNoise >= 0 {
+		s.cnPT = res.ComfortNoise
+	}
+	s.result, s.negotiated = res, true
+	return res
+}
