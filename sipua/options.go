@@ -14,13 +14,16 @@ import (
 // What the gateway says it does, in Allow, Accept and Supported headers.
 // They grow with what is implemented, never ahead of it.
 const (
-	allowed  = "OPTIONS"
+	allowed  = "INVITE, ACK, CANCEL, BYE, OPTIONS"
 	accepted = "application/sdp"
 )
 
 // handle installs the request handlers on srv.
 func (u *UA) handle(srv *sipgo.Server) {
 	srv.OnOptions(u.trusted(u.onOptions))
+	srv.OnInvite(u.trusted(u.onInvite))
+	srv.OnAck(u.onAck)
+	srv.OnBye(u.onBye)
 	srv.OnNoRoute(u.trusted(func(req *sip.Request, tx sip.ServerTransaction) {
 		res := sip.NewResponseFromRequest(req, sip.StatusMethodNotAllowed, "Method Not Allowed", nil)
 		res.AppendHeader(sip.NewHeader("Allow", allowed))

@@ -14,6 +14,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"tipring/sipua/rtpstream"
 )
 
 // Config is what a UA runs with.
@@ -27,6 +29,12 @@ type Config struct {
 	// TrustedPeers may send out-of-dialog requests besides the accounts'
 	// registrars and proxies.
 	TrustedPeers []netip.Prefix
+	// RTPPorts is the range of UDP ports for calls' media; the default is
+	// 10000 to 20000.
+	RTPPorts [2]int
+	// Incoming is handed each incoming call, on a goroutine of its own. It
+	// must Answer or Reject the call. Without it, calls get 480.
+	Incoming func(*Call)
 	// KeepAlive is how often a registered account checks its registrar
 	// is there (OPTIONS on UDP, CRLF on TCP); 0 turns it off.
 	KeepAlive time.Duration
@@ -47,9 +55,11 @@ type UA struct {
 	log  *slog.Logger
 	ua   *sipgo.UserAgent
 	srv  *sipgo.Server
-	regs []*registration
+	regs  []*registration
+	ports *rtpstream.PortRange
 
 	mu        sync.Mutex
+	calls     map[string]*Call          // by dialog id
 	bound     map[string]netip.AddrPort // transport → the address listened on
 	clients   map[string]*sipgo.Client  // transport → client sending from it
 	closers   []func() error
@@ -73,8 +83,17 @@ func New(cfg Config) (*UA, error) {
 		cfg:     cfg,
 		log:     cfg.Log,
 		bound:   map[string]netip.AddrPort{},
+		calls:   map[string]*Call{},
 		clients: map[string]*sipgo.Client{},
 	}
+	if cfg.RTPPorts == [2]int{} {
+		cfg.RTPPorts = [2]int{10000, 20000}
+	}
+	ports, err := rtpstream.NewPortRange(cfg.RTPPorts[0], cfg.RTPPorts[1])
+	if err != nil {
+		return nil, fmt.Errorf("sipua: %w", err)
+	}
+	u.ports = ports
 	for i := range cfg.Accounts {
 		if err := cfg.Accounts[i].check(); err != nil {
 			return nil, fmt.Errorf("sipua: account %q: %w", cfg.Accounts[i].Name, err)
