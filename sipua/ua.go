@@ -51,10 +51,10 @@ func (l Listen) String() string { return l.Transport + ":" + l.Addr.String() }
 
 // A UA is the gateway's SIP user agent.
 type UA struct {
-	cfg  Config
-	log  *slog.Logger
-	ua   *sipgo.UserAgent
-	srv  *sipgo.Server
+	cfg   Config
+	log   *slog.Logger
+	ua    *sipgo.UserAgent
+	srv   *sipgo.Server
 	regs  []*registration
 	ports *rtpstream.PortRange
 
