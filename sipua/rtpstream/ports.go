@@ -14,8 +14,9 @@ var ErrNoPorts = errors.New("rtpstream: no free RTP port in range")
 // section 11). One PortRange is shared by all calls; it is safe for
 // concurrent use.
 //
-// Ports are handed out round robin, so a port just released is the last to
-// be reused and stray packets of a finished call do not reach the next one.
+// Ports are handed out round robin, so a port just released is seldom the
+// next one handed out, and stray packets of a finished call seldom reach
+// the next.
 type PortRange struct {
 	first int // the lowest even port
 
