@@ -7,11 +7,13 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
 	"tipring/sipua/q850"
+	"tipring/sipua/rtpstream"
 	"tipring/sipua/sdpoa"
 )
 
@@ -67,6 +69,9 @@ type Call struct {
 	done   chan struct{}
 	closed bool
 }
+
+// Stream returns the call's RTP stream, which carries its audio and DTMF.
+func (c *Call) Stream() *rtpstream.Stream { return c.m.stream }
 
 // Media returns the negotiated media of the call.
 func (c *Call) Media() sdpoa.Result {
@@ -246,6 +251,12 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			c.end(q850.BearerCapabilityNotImplemented)
 			return
 		}
+		if err := m.apply(res); err != nil {
+			u.log.Warn("INVITE refused: media", "err", err)
+			d.Respond(sip.StatusNotAcceptableHere, "Not Acceptable Here", nil)
+			c.end(q850.BearerCapabilityNotImplemented)
+			return
+		}
 		c.answer, c.media = body, res
 	}
 	if u.cfg.Incoming == nil {
@@ -270,7 +281,9 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			}
 			if !res.IsSuccess() {
 				u.dropCall(d.ID)
+				return
 			}
+			go u.watchMedia(c)
 			return
 		case <-d.Context().Done():
 			// CANCEL, or the transaction died: sipgo has answered 487.
@@ -279,6 +292,18 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			u.dropCall(d.ID)
 			return
 		}
+	}
+}
+
+// watchMedia hangs up an answered call whose RTP has stopped coming.
+func (u *UA) watchMedia(c *Call) {
+	select {
+	case <-c.done:
+	case <-c.m.stream.Timeout():
+		u.log.Warn("no RTP; hanging up", "from", c.From.Number, "after", u.cfg.RTPTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), 32*time.Second)
+		defer cancel()
+		c.Hangup(ctx, q850.RecoveryOnTimerExpiry)
 	}
 }
 
@@ -295,6 +320,11 @@ func (u *UA) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	if len(req.Body()) > 0 && len(c.srv.InviteRequest.Body()) == 0 {
 		res, err := c.sess.AcceptAnswer(req.Body())
 		if err != nil {
+			u.log.Warn("answer in ACK unusable; hanging up", "err", err)
+			go c.Hangup(context.Background(), q850.BearerCapabilityNotImplemented)
+			return
+		}
+		if err := c.m.apply(res); err != nil {
 			u.log.Warn("answer in ACK unusable; hanging up", "err", err)
 			go c.Hangup(context.Background(), q850.BearerCapabilityNotImplemented)
 			return

@@ -299,3 +299,66 @@ func TestIncomingDelayedOfferAndHangupByGateway(t *testing.T) {
 		t.Fatal("no BYE from the gateway")
 	}
 }
+
+func TestIncomingCallMediaAndRTPTimeout(t *testing.T) {
+	calls := make(chan *Call, 1)
+	u, _ := startUA(t, Config{
+		TrustedPeers: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		Incoming:     func(c *Call) { calls <- c },
+		RTPPorts:     [2]int{30010, 30019},
+		RTPTimeout:   time.Second,
+	})
+	p := newPhone(t, u)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rtpConn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rtpConn.Close()
+	body := strings.Replace(string(offer("0")), "m=audio 40000", fmt.Sprintf("m=audio %d", rtpConn.LocalAddr().(*net.UDPAddr).Port), 1)
+	ct := sip.ContentTypeHeader("application/sdp")
+	d, err := p.dua.Invite(ctx, p.target, []byte(body), &ct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := nextCall(t, calls)
+	go c.Answer()
+	if err := d.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d.Ack(ctx)
+	// Packets of µ-law silence to the port the answer names.
+	dst := c.Stream().LocalAddr()
+	if !strings.Contains(string(d.InviteResponse.Body()), fmt.Sprintf("m=audio %d ", dst.Port())) {
+		t.Fatalf("answer does not name the stream's port %d", dst.Port())
+	}
+	pkt := append([]byte{0x80, 0, 0, 1, 0, 0, 0, 160, 1, 2, 3, 4}, make([]byte, 160)...)
+	for i := 12; i < len(pkt); i++ {
+		pkt[i] = 0xff
+	}
+	for seq := byte(1); seq <= 3; seq++ {
+		pkt[3], pkt[7] = seq, seq*160
+		if _, err := rtpConn.WriteToUDPAddrPort(pkt, dst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var frame [160]byte
+	deadline := time.Now().Add(5 * time.Second)
+	for c.Stream().Stats().PacketsReceived == 0 && time.Now().Before(deadline) {
+		c.Stream().Receive(&frame)
+		time.Sleep(10 * time.Millisecond)
+	}
+	if c.Stream().Stats().PacketsReceived == 0 {
+		t.Fatal("the RTP packet never reached the call's stream")
+	}
+	// Then nothing more: after a second, the gateway hangs up.
+	select {
+	case bye := <-p.byes:
+		if r := bye.GetHeader("Reason"); r == nil || !strings.Contains(r.Value(), "cause=102") {
+			t.Errorf("BYE Reason %v, want Q.850 cause 102 (timer expiry)", r)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no BYE after the RTP stopped")
+	}
+}

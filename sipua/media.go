@@ -7,26 +7,44 @@ import (
 	"tipring/sipua/sdpoa"
 )
 
-// media is a call's media: its RTP port and the negotiation of its session
-// description.
+// media is a call's media: its RTP stream and the negotiation of its
+// session description.
 type media struct {
-	ports *rtpstream.PortRange
-	port  int
-	sess  *sdpoa.Session
+	stream *rtpstream.Stream
+	sess   *sdpoa.Session
 }
 
-// newMedia takes an RTP port for a call whose media is to be at addr.
+// newMedia opens an RTP stream for a call whose media is to be at addr.
 func (u *UA) newMedia(addr netip.Addr) (*media, error) {
-	port, err := u.ports.Allocate()
+	s, err := rtpstream.Open(u.ports, rtpstream.Options{Local: addr, InactivityTimeout: u.cfg.RTPTimeout})
 	if err != nil {
 		return nil, err
 	}
-	sess, err := sdpoa.NewSession(sdpoa.Config{Local: netip.AddrPortFrom(addr, uint16(port))})
+	sess, err := sdpoa.NewSession(sdpoa.Config{Local: s.LocalAddr()})
 	if err != nil {
-		u.ports.Release(port)
+		s.Close()
 		return nil, err
 	}
-	return &media{ports: u.ports, port: port, sess: sess}, nil
+	return &media{stream: s, sess: sess}, nil
 }
 
-func (m *media) close() { m.ports.Release(m.port) }
+// apply points the stream at what the last offer/answer settled.
+func (m *media) apply(r sdpoa.Result) error {
+	rem := rtpstream.Remote{Addr: r.Remote, PayloadType: r.Codec.PayloadType}
+	if r.TelephoneEvent >= 0 {
+		rem.EventPayloadType = uint8(r.TelephoneEvent)
+	}
+	switch {
+	case r.Send && r.Recv:
+		rem.Direction = rtpstream.SendRecv
+	case r.Send:
+		rem.Direction = rtpstream.SendOnly
+	case r.Recv:
+		rem.Direction = rtpstream.RecvOnly
+	default:
+		rem.Direction = rtpstream.Inactive
+	}
+	return m.stream.SetRemote(rem)
+}
+
+func (m *media) close() { m.stream.Close() }

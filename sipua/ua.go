@@ -32,6 +32,9 @@ type Config struct {
 	// RTPPorts is the range of UDP ports for calls' media; the default is
 	// 10000 to 20000.
 	RTPPorts [2]int
+	// RTPTimeout ends an answered call that has received no RTP for that
+	// long; 0 never does.
+	RTPTimeout time.Duration
 	// Incoming is handed each incoming call, on a goroutine of its own. It
 	// must Answer or Reject the call. Without it, calls get 480.
 	Incoming func(*Call)
