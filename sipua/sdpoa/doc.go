@@ -19,7 +19,8 @@
 //
 // PCMU and PCMA at 20 ms, telephone-event (RFC 4733) for the DTMF events 0-15
 // under whatever payload type the peer gives it, and comfort noise (RFC 3389).
-// Our offers list Config.Codecs in order, telephone-event as 101 and CN as 13.
+// Our offers list Config.Codecs in order, then telephone-event and CN: as
+// 101 and 13 at first, later under the numbers the peer used.
 // An answer honours the offer's order: the first codec of the offer that we
 // accept wins, whatever our own preference. It carries exactly that codec,
 // plus telephone-event and CN if they were offered, under the offer's

@@ -61,7 +61,7 @@ func negotiate(sd *sdp.SessionDescription, md *sdp.MediaDescription, codecs []Co
 		}
 	}
 	if !codecFound {
-		return st, fmt.Errorf("%w: audio offers payload types %s", ErrNoCommonCodec, strings.Join(md.MediaName.Formats, " "))
+		return st, fmt.Errorf("%w: audio has payload types %s", ErrNoCommonCodec, strings.Join(md.MediaName.Formats, " "))
 	}
 
 	addr, err := connectionAddr(sd, md)

@@ -224,7 +224,7 @@ func (s *Session) Answer(offer []byte) ([]byte, Result, error) {
 	if err != nil {
 		return nil, Result{}, err
 	}
-	s.offer, s.pending = nil, false
+	s.offer = nil
 	s.lines, s.audio = mediaNames(d), audio
 	return body, s.settle(res), nil
 }
@@ -232,11 +232,16 @@ func (s *Session) Answer(offer []byte) ([]byte, Result, error) {
 // settle makes res the session's current Result.
 func (s *Session) settle(res Result) Result {
 	res.RemoteChanged = s.negotiated && res.Remote != s.result.Remote
-	if res.TelephoneEvent >= 0 {
-		s.eventPT = res.TelephoneEvent
+	// A peer's number that clashes with another of our formats would make
+	// our next offer ambiguous; keep ours then.
+	taken := func(pt int) bool {
+		return slices.ContainsFunc(s.codecs, func(c Codec) bool { return int(c.PayloadType) == pt })
 	}
-	if res.ComfortNoise >= 0 {
-		s.cnPT = res.ComfortNoise
+	if pt := res.TelephoneEvent; pt >= 0 && pt != s.cnPT && !taken(pt) {
+		s.eventPT = pt
+	}
+	if pt := res.ComfortNoise; pt >= 0 && pt != s.eventPT && !taken(pt) {
+		s.cnPT = pt
 	}
 	s.result, s.negotiated = res, true
 	return res

@@ -486,3 +486,24 @@ func TestDirectionString(t *testing.T) {
 		t.Errorf("got %s", s)
 	}
 }
+
+// TestReofferPayloadTypeClash: a peer that maps telephone-event and CN onto
+// numbers our codecs use does not make our next offer list a number twice.
+func TestReofferPayloadTypeClash(t *testing.T) {
+	s := newSession(t, ourAddr)
+	offer := peerOffer("m=audio 30000 RTP/AVP 0 8 101", "rtpmap:8 telephone-event/8000", "rtpmap:101 CN/8000")
+	_, res, err := s.Answer(offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TelephoneEvent != 8 || res.ComfortNoise != 101 {
+		t.Fatalf("result %+v", res)
+	}
+	body, err := s.Offer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mediaLines(pionParse(t, body)); !slices.Equal(got, []string{"audio 4000 RTP/AVP 0 8 101 13"}) {
+		t.Errorf("re-offer m= lines %q", got)
+	}
+}
