@@ -35,6 +35,9 @@ type transmitter struct {
 // SetRemote), so that the RTP timestamp keeps time. It never blocks: when
 // the network falls behind, the packet is dropped and counted.
 func (s *Stream) Send(frame *[FrameSize]byte) {
+	if s.closed.Load() {
+		return
+	}
 	tx := &s.tx
 	ts := tx.ts
 	tx.ts += FrameSize

@@ -129,6 +129,7 @@ type Stream struct {
 	digits       chan DigitEvent
 	silent       atomic.Bool // comfort noise came after the last audio
 
+	closed     atomic.Bool
 	timeout    chan struct{}
 	done       chan struct{} // closed by Close
 	writerDone chan struct{}
@@ -337,6 +338,7 @@ func (s *Stream) checkIdle() {
 // sockets and releases its ports. It is safe to call more than once.
 func (s *Stream) Close() error {
 	s.closeOnce.Do(func() {
+		s.closed.Store(true)
 		s.mu.Lock()
 		s.closing = true
 		if s.idleTimer != nil {

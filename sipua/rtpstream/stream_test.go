@@ -277,7 +277,12 @@ func TestClose(t *testing.T) {
 		t.Errorf("last packet %v, want a BYE from %x", pkts[2], s.ssrc)
 	}
 	// The frame loop's calls do nothing, and do not block.
-	s.Send(frameOf(1))
+	for range sendQueue + 1 {
+		s.Send(frameOf(1))
+	}
+	if n := len(s.out); n != 0 {
+		t.Errorf("Send after Close queued %d packets", n)
+	}
 	if k := s.Receive(frameOf(0)); k != Missing {
 		t.Errorf("Receive after Close = %v", k)
 	}
@@ -287,4 +292,31 @@ func TestClose(t *testing.T) {
 		t.Fatalf("reopening on the released port: %v", err)
 	}
 	s2.Close()
+}
+
+func TestFrameLoopDoesNotAllocate(t *testing.T) {
+	a := openStream(t, Options{})
+	b := openStream(t, Options{})
+	setRemote(t, a, Remote{Addr: b.LocalAddr(), PayloadType: 0, EventPayloadType: 101})
+	setRemote(t, b, Remote{Addr: a.LocalAddr(), PayloadType: 0, EventPayloadType: 101})
+	frame := frameOf(1)
+	var in [FrameSize]byte
+	i := 0
+	allocs := testing.AllocsPerRun(200, func() {
+		switch i % 20 {
+		case 5:
+			a.StartDigit('3')
+		case 10:
+			a.StopDigit()
+		}
+		i++
+		a.Send(frame)
+		b.Send(frame)
+		a.Receive(&in)
+		b.Receive(&in)
+		b.Digit()
+	})
+	if allocs != 0 {
+		t.Errorf("a frame's work allocates %v times", allocs)
+	}
 }
