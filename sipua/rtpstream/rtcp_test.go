@@ -119,6 +119,9 @@ func TestSenderReportAndRoundTrip(t *testing.T) {
 		s.Send(frameOf(1))
 		last = p.read()
 	}
+	// The writer counts a packet once the socket took it, a moment after
+	// the peer may have it.
+	waitFor(t, "ten packets counted", func() bool { return s.Stats().PacketsSent == 10 })
 	before := time.Now()
 	s.sendReport(false)
 	sr, ok := reportFrom(t, p.readRTCP(deadline), s.ssrc).(*rtcp.SenderReport)

@@ -61,7 +61,9 @@ func TestTwoStreams(t *testing.T) {
 	}
 
 	const sent = 20 + 5 + 3 + 1 // audio, digit updates, end packets, audio
-	waitFor(t, "b to count every packet", func() bool { return b.Stats().PacketsReceived == sent })
+	waitFor(t, "every packet counted", func() bool {
+		return a.Stats().PacketsSent == sent && b.Stats().PacketsReceived == sent
+	})
 	as, bs := a.Stats(), b.Stats()
 	if as.PacketsSent != sent || as.BytesSent != 21*FrameSize+8*telephoneevent.Size {
 		t.Errorf("a sent %d packets, %d bytes", as.PacketsSent, as.BytesSent)
