@@ -45,7 +45,8 @@ type source struct {
 type candidate struct {
 	addr netip.AddrPort
 	ssrc uint32
-	seq  uint16
+	seq  uint16 // its last sequence number
+	n    int    // how many packets it sent in sequence
 }
 
 // reframer cuts audio payloads of any length into FrameSize frames, for
@@ -157,27 +158,35 @@ func (s *Stream) receive(b []byte, from netip.AddrPort, now time.Time) {
 	}
 }
 
-// admit applies symmetric RTP latching (RFC 4961): the first packet of a
-// negotiated type latches its source address, and RTP is sent there from
-// then on; packets from elsewhere are dropped, unless a new SSRC keeps
-// coming from one place, which then wins the latch. s.mu is held.
+// admit applies latching (RFC 7362) for symmetric RTP (RFC 4961): the
+// first packet of a negotiated type latches its source address, and RTP is
+// sent there from then on. Packets from elsewhere are dropped, unless a
+// new SSRC sends minSequential packets in sequence from one place, which
+// then wins the latch. s.mu is held.
 func (s *Stream) admit(from netip.AddrPort, p *rtp.Packet) bool {
 	switch {
 	case !s.latched.IsValid():
 		s.latch(from, p.SSRC)
+		return true
 	case from == s.latched:
 		if p.SSRC != s.src.ssrc {
 			s.newSource(p.SSRC)
 		}
-	case p.SSRC != s.src.ssrc && s.cand.addr == from && s.cand.ssrc == p.SSRC && s.cand.seq+1 == p.SequenceNumber:
-		// minSequential packets in sequence.
-		s.latch(from, p.SSRC)
-	default:
-		if p.SSRC != s.src.ssrc {
-			s.cand = candidate{addr: from, ssrc: p.SSRC, seq: p.SequenceNumber}
-		}
+		return true
+	case p.SSRC == s.src.ssrc:
 		return false
 	}
+	c := &s.cand
+	if c.addr == from && c.ssrc == p.SSRC && c.seq+1 == p.SequenceNumber {
+		c.seq++
+		c.n++
+	} else {
+		*c = candidate{addr: from, ssrc: p.SSRC, seq: p.SequenceNumber, n: 1}
+	}
+	if c.n < minSequential {
+		return false
+	}
+	s.latch(from, p.SSRC)
 	return true
 }
 

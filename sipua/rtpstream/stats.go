@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Stats counts a stream's traffic since Open. Counts of received packets
-// start again when the remote's SSRC changes.
+// Stats counts a stream's traffic since Open. Lost and Jitter are about
+// the remote's current SSRC, and start again when it changes.
 type Stats struct {
 	PacketsSent uint64 // RTP packets written
 	BytesSent   uint64 // their payload bytes

@@ -246,7 +246,7 @@ func bind(ports *PortRange, ip netip.Addr) (int, *net.UDPConn, *net.UDPConn, err
 }
 
 // LocalAddr returns the address RTP is received on, for the SDP; RTCP is
-// on the port above.
+// on the port above. Its IP is Options.Local, which may be unspecified.
 func (s *Stream) LocalAddr() netip.AddrPort { return s.local }
 
 // SetRemote sets or changes what the negotiated SDP says of the remote
