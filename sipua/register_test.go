@@ -409,3 +409,21 @@ func TestKeepAliveNoticesLostRegistrar(t *testing.T) {
 		t.Errorf("%d OPTIONS sent, want the answered one and the unanswered one", options)
 	}
 }
+
+// TestRegisterFromWildcardListener checks the Contact of a UA listening on
+// 0.0.0.0: the local address toward the registrar, not 0.0.0.0.
+func TestRegisterFromWildcardListener(t *testing.T) {
+	reg := newRegistrar(t, func(r *registrar, req *sip.Request) *sip.Response { return ok(req, 60) })
+	u, _ := startUA(t, Config{
+		Listen:   []Listen{{Transport: "udp", Addr: netip.MustParseAddrPort("0.0.0.0:0")}},
+		Accounts: []Account{{Name: "main", Registrar: reg.uri(), User: "1001"}},
+	})
+	req := reg.next()
+	if h := req.Contact().Address.Host; h != "127.0.0.1" {
+		t.Errorf("Contact host %s, want 127.0.0.1", h)
+	}
+	if v := req.Via(); v.Host != "127.0.0.1" {
+		t.Errorf("Via host %s, want 127.0.0.1", v.Host)
+	}
+	waitState(t, u, RegRegistered)
+}

@@ -149,6 +149,12 @@ func (u *UA) Run(ctx context.Context) error {
 // listen opens l's socket, serves it and makes a client that sends from it.
 func (u *UA) listen(l Listen, serveErr chan<- error) error {
 	addr := l.Addr.String()
+	// The address's family picks the socket's: "udp" on 0.0.0.0 would
+	// listen on both families and report [::].
+	family := "4"
+	if l.Addr.Addr().Is6() && !l.Addr.Addr().Is4In6() {
+		family = "6"
+	}
 	var (
 		bound netip.AddrPort
 		serve func() error
@@ -156,14 +162,14 @@ func (u *UA) listen(l Listen, serveErr chan<- error) error {
 	)
 	switch l.Transport {
 	case "udp":
-		c, err := net.ListenPacket("udp", addr)
+		c, err := net.ListenPacket("udp"+family, addr)
 		if err != nil {
 			return fmt.Errorf("sipua: listen %s: %w", l, err)
 		}
 		bound, close = c.LocalAddr().(*net.UDPAddr).AddrPort(), c.Close
 		serve = func() error { return u.srv.ServeUDP(c) }
 	case "tcp":
-		ln, err := net.Listen("tcp", addr)
+		ln, err := net.Listen("tcp"+family, addr)
 		if err != nil {
 			return fmt.Errorf("sipua: listen %s: %w", l, err)
 		}
