@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,14 +27,7 @@ type phone struct {
 
 func newPhone(t *testing.T, u *UA) *phone {
 	t.Helper()
-	var addr netip.AddrPort
-	for range 200 {
-		var ok bool
-		if addr, ok = u.Addr("udp"); ok {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	addr, _ := u.Addr("udp")
 	ua, err := sipgo.NewUA()
 	if err != nil {
 		t.Fatal(err)
@@ -147,8 +141,10 @@ func TestIncomingCallAnsweredAndHungUpByPeer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(got) != "[100 180 200]" {
-		t.Errorf("responses %v, want [100 180 200]", got)
+	// sipgo's UAC may also swap the 100 and the 180 (#306), so only the
+	// set is checked, and that the 200 came last.
+	if !slices.Contains(got, 100) || !slices.Contains(got, 180) || got[len(got)-1] != 200 {
+		t.Errorf("responses %v, want 100 and 180, then 200", got)
 	}
 	res := d.InviteResponse
 	if res.Contact() == nil {

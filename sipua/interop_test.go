@@ -53,11 +53,7 @@ func TestInteropIncomingCallFromBaresip(t *testing.T) {
 		RTPPorts:     [2]int{30100, 30199},
 	})
 	alice := interop.StartBaresip(t, interop.BaresipOpts{User: "alice"})
-	addr, ok := u.Addr("udp")
-	for i := 0; !ok && i < 200; i++ {
-		time.Sleep(5 * time.Millisecond)
-		addr, ok = u.Addr("udp")
-	}
+	addr, _ := u.Addr("udp")
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	if err := alice.Dial(fmt.Sprintf("sip:1001@%s", addr)); err != nil {

@@ -185,6 +185,13 @@ func startUA(t *testing.T, cfg Config) (*UA, func()) {
 		})
 	}
 	t.Cleanup(stop)
+	// Tests talk to the UA as soon as this returns: wait until it listens.
+	for range 400 {
+		if _, ok := u.Addr(cfg.Listen[0].Transport); ok {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	return u, stop
 }
 
