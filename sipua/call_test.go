@@ -58,6 +58,19 @@ func newPhone(t *testing.T, u *UA) *phone {
 	return p
 }
 
+// invite sends an INVITE to the UA, with body as its SDP offer unless nil.
+func (p *phone) invite(ctx context.Context, body []byte, headers ...sip.Header) *sipgo.DialogClientSession {
+	p.t.Helper()
+	if body != nil {
+		headers = append(headers, contentTypeSDP())
+	}
+	d, err := p.dua.Invite(ctx, p.target, body, headers...)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return d
+}
+
 // offer is an SDP offer of the given payload types.
 func offer(pts string) []byte {
 	return []byte(strings.ReplaceAll(fmt.Sprintf(`v=0
@@ -111,13 +124,9 @@ func TestIncomingCallAnsweredAndHungUpByPeer(t *testing.T) {
 	p := newPhone(t, u)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ct := sip.ContentTypeHeader("application/sdp")
 	from := &sip.FromHeader{DisplayName: "Alice", Address: sip.Uri{Scheme: "sip", User: "2002", Host: "127.0.0.1"}, Params: sip.NewParams()}
 	from.Params.Add("tag", sip.GenerateTagN(8))
-	d, err := p.dua.Invite(ctx, p.target, offer("8 0 101"), &ct, from)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := p.invite(ctx, offer("8 0 101"), from)
 	c := nextCall(t, calls)
 	if c.To.Number != "1001" || c.From.Number != "2002" || c.From.Name != "Alice" {
 		t.Errorf("call from %q to %q, want 2002 to 1001", c.From.Number, c.To.Number)
@@ -131,7 +140,7 @@ func TestIncomingCallAnsweredAndHungUpByPeer(t *testing.T) {
 		<-rang
 		c.Answer()
 	}()
-	err = d.WaitAnswer(ctx, sipgo.AnswerOptions{OnResponse: func(res *sip.Response) error {
+	err := d.WaitAnswer(ctx, sipgo.AnswerOptions{OnResponse: func(res *sip.Response) error {
 		got = append(got, res.StatusCode)
 		if res.StatusCode == 180 {
 			close(rang)
@@ -182,12 +191,8 @@ func TestIncomingCallRefusals(t *testing.T) {
 			p := newPhone(t, u)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			ct := sip.ContentTypeHeader("application/sdp")
-			d, err := p.dua.Invite(ctx, p.target, tc.body, &ct)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = d.WaitAnswer(ctx, sipgo.AnswerOptions{})
+			d := p.invite(ctx, tc.body)
+			err := d.WaitAnswer(ctx, sipgo.AnswerOptions{})
 			var re *sipgo.ErrDialogResponse
 			if !errors.As(err, &re) || re.Res.StatusCode != tc.want {
 				t.Fatalf("got %v, want %d", err, tc.want)
@@ -204,14 +209,10 @@ func TestIncomingCallRejectedBusy(t *testing.T) {
 	p := newPhone(t, u)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ct := sip.ContentTypeHeader("application/sdp")
-	d, err := p.dua.Invite(ctx, p.target, offer("0"), &ct)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := p.invite(ctx, offer("0"))
 	c := nextCall(t, calls)
 	go c.Reject(q850.UserBusy)
-	err = d.WaitAnswer(ctx, sipgo.AnswerOptions{})
+	err := d.WaitAnswer(ctx, sipgo.AnswerOptions{})
 	var re *sipgo.ErrDialogResponse
 	if !errors.As(err, &re) || re.Res.StatusCode != 486 {
 		t.Fatalf("got %v, want 486", err)
@@ -227,11 +228,7 @@ func TestIncomingCallCancelled(t *testing.T) {
 	p := newPhone(t, u)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ct := sip.ContentTypeHeader("application/sdp")
-	d, err := p.dua.Invite(ctx, p.target, offer("0"), &ct)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := p.invite(ctx, offer("0"))
 	c := nextCall(t, calls)
 	c.Ringing()
 	wctx, wcancel := context.WithCancel(ctx)
@@ -256,10 +253,7 @@ func TestIncomingDelayedOfferAndHangupByGateway(t *testing.T) {
 	p := newPhone(t, u)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	d, err := p.dua.Invite(ctx, p.target, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := p.invite(ctx, nil)
 	c := nextCall(t, calls)
 	go c.Answer()
 	if err := d.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
@@ -313,11 +307,7 @@ func TestIncomingCallMediaAndRTPTimeout(t *testing.T) {
 	}
 	defer rtpConn.Close()
 	body := strings.Replace(string(offer("0")), "m=audio 40000", fmt.Sprintf("m=audio %d", rtpConn.LocalAddr().(*net.UDPAddr).Port), 1)
-	ct := sip.ContentTypeHeader("application/sdp")
-	d, err := p.dua.Invite(ctx, p.target, []byte(body), &ct)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := p.invite(ctx, []byte(body))
 	c := nextCall(t, calls)
 	go c.Answer()
 	if err := d.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
