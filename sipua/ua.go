@@ -2,6 +2,7 @@ package sipua
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,6 +25,10 @@ type Config struct {
 	UserAgent string
 	// Listen lists the transports and addresses to listen on.
 	Listen []Listen
+	// TLS configures the tls transport: Certificates serve the tls
+	// listeners and double as the client certificate; RootCAs (nil: the
+	// system's) verifies servers unless InsecureSkipVerify is set.
+	TLS *tls.Config
 	// Accounts are registered (when they have a registrar) and place calls.
 	Accounts []Account
 	// TrustedPeers may send out-of-dialog requests besides the accounts'
