@@ -28,14 +28,18 @@ type Device struct {
 	Timezone string `toml:"timezone"` // IANA name
 }
 
-// SIP is where the gateway listens for SIP and whom it trusts.
+// SIP is where the gateway listens for SIP, whom it trusts, and where its
+// calls' media goes.
 type SIP struct {
 	Listen       []string `toml:"listen"`        // "transport:host:port"; see SplitListen
-	TLSCert      string   `toml:"tls_cert"`      // PEM file, required with a tls listener
+	TLSCert      string   `toml:"tls_cert"`      // PEM file, required with a tls listener; also the client certificate
 	TLSKey       string   `toml:"tls_key"`       // PEM file, required with a tls listener
-	TLSCA        string   `toml:"tls_ca"`        // PEM CA bundle for verifying peers; optional
+	TLSCA        string   `toml:"tls_ca"`        // PEM CA bundle for verifying servers; "" = the system's roots
+	TLSVerify    bool     `toml:"tls_verify"`    // verify TLS servers' certificates
 	TrustedPeers []string `toml:"trusted_peers"` // IP addresses or CIDR prefixes
 	KeepAlive    int      `toml:"keepalive"`     // seconds between checks of each registrar; 0 = none
+	RTPPorts     string   `toml:"rtp_ports"`     // "LOW-HIGH", UDP ports of calls' media; see ParsePortRange
+	RTPTimeout   int      `toml:"rtp_timeout"`   // seconds without RTP before an answered call is hung up; 0 = never
 }
 
 // Account is a SIP account the gateway registers with and places calls through.
@@ -110,11 +114,18 @@ type Board struct {
 
 // Default returns the configuration used when there is no file: the
 // simulated board with two FXS lines (1001, 1002) and two FXO lines, no
-// accounts, SIP on UDP and TCP port 5060, the web UI on port 8080.
+// accounts, SIP on UDP and TCP port 5060 with media on UDP ports 10000 to
+// 20000, the web UI on port 8080.
 func Default() *Config {
 	return &Config{
 		Device: Device{Name: "tipring", Country: "US", Timezone: "UTC"},
-		SIP:    SIP{Listen: []string{"udp:0.0.0.0:5060", "tcp:0.0.0.0:5060"}, KeepAlive: 30},
+		SIP: SIP{
+			Listen:     []string{"udp:0.0.0.0:5060", "tcp:0.0.0.0:5060"},
+			TLSVerify:  true,
+			KeepAlive:  30,
+			RTPPorts:   "10000-20000",
+			RTPTimeout: 60,
+		},
 		Lines: []Line{
 			defaultLine(1, FXS, "1001"),
 			defaultLine(2, FXS, "1002"),

@@ -7,8 +7,9 @@
 // Sections and keys are snake_case:
 //
 //	[device]            name, country (tone/ring/caller-ID profile), timezone
-//	[sip]               listen ("udp:0.0.0.0:5060"), tls_cert, tls_key, tls_ca, trusted_peers,
-//	                    keepalive (30 s)
+//	[sip]               listen ("udp:0.0.0.0:5060"; port 0 = any free port), tls_cert,
+//	                    tls_key, tls_ca, tls_verify (true), trusted_peers, keepalive (30 s),
+//	                    rtp_ports ("10000-20000"), rtp_timeout (60 s; 0 = never)
 //	[[accounts]]        name, registrar, proxy, outbound_proxy, user, auth_user,
 //	                    password, domain, expires
 //	[[lines]]           id (board port, from 1), kind (fxs, fxo, bri), number,
@@ -21,6 +22,19 @@
 //	[board]             name
 //
 // "tipring config default" prints the whole default file.
+//
+// # SIP security and media
+//
+// tls_cert and tls_key (PEM files) serve the tls listeners and are the
+// client certificate when a TLS server asks for one. tls_ca is a PEM bundle
+// of the CAs that sign the servers' certificates; without it the system's
+// roots verify them. tls_verify = false skips that verification, which lets
+// anyone in the path pose as the server: the daemon warns about it.
+//
+// Each call takes an even UDP port from rtp_ports for RTP and the odd one
+// above it for RTCP (RFC 3550 section 11), so the range must hold a pair for
+// each line. An answered call that receives no RTP for rtp_timeout seconds is
+// hung up.
 //
 // # Defaults
 //

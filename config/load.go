@@ -95,6 +95,13 @@ func decodeValue(key string, v any, dst reflect.Value, errs *Errors) {
 			return
 		}
 		dst.SetString(s)
+	case reflect.Bool:
+		b, ok := v.(bool)
+		if !ok {
+			mismatch("a boolean (true or false)")
+			return
+		}
+		dst.SetBool(b)
 	case reflect.Int:
 		n, ok := v.(int64)
 		if !ok {

@@ -91,6 +91,54 @@ account = "main"
 	}
 }
 
+func TestLoadSIPMedia(t *testing.T) {
+	c, err := Load(writeFile(t, `
+[sip]
+listen = ["udp:127.0.0.1:0"]
+tls_verify = false
+rtp_ports = "10001-10009"
+rtp_timeout = 0
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Default()
+	want.SIP.Listen = []string{"udp:127.0.0.1:0"}
+	want.SIP.TLSVerify = false
+	want.SIP.RTPPorts = "10001-10009"
+	want.SIP.RTPTimeout = 0
+	if !reflect.DeepEqual(c, want) {
+		t.Fatalf("got %+v\nwant %+v", c.SIP, want.SIP)
+	}
+}
+
+func TestParsePortRange(t *testing.T) {
+	for _, tc := range []struct {
+		in        string
+		low, high int
+		err       string
+	}{
+		{"10000-20000", 10000, 20000, ""},
+		{"1024-65535", 1024, 65535, ""},
+		{"1023-2000", 0, 0, "port 1023 is outside 1024..65535 (the ports below are for system services)"},
+		{"1024-65536", 0, 0, "port 65536 is outside 1024..65535 (the ports below are for system services)"},
+		{"+1024-2000", 0, 0, "want LOW-HIGH, as in 10000-20000"},
+		{"1024 - 2000", 0, 0, "want LOW-HIGH, as in 10000-20000"},
+		{"1024-", 0, 0, "want LOW-HIGH, as in 10000-20000"},
+		{"10000", 0, 0, "want LOW-HIGH, as in 10000-20000"},
+		{"2000-1024", 0, 0, "the low port 2000 is not below the high port 1024"},
+	} {
+		low, high, err := ParsePortRange(tc.in)
+		var msg string
+		if err != nil {
+			msg = err.Error()
+		}
+		if low != tc.low || high != tc.high || msg != tc.err {
+			t.Errorf("%q: got %d, %d, %q; want %d, %d, %q", tc.in, low, high, msg, tc.low, tc.high, tc.err)
+		}
+	}
+}
+
 func TestLoadNoLines(t *testing.T) {
 	c, err := Load(writeFile(t, "lines = []\n"))
 	if err != nil {
@@ -169,13 +217,34 @@ to = 3
 		{"listen no host", "[sip]\nlisten = [\"udp::5060\"]", []string{`sip.listen[0]: "udp::5060": missing the host (0.0.0.0 for every interface)`}},
 		{"listen v6 unbracketed", "[sip]\nlisten = [\"udp:::1:5060\"]", []string{`sip.listen[0]: "udp:::1:5060": "::1" is not an IP address (IPv6 goes in brackets: [::]:5060)`}},
 		{"listen bad v6", "[sip]\nlisten = [\"udp:[1.2.3.4]:5060\"]", []string{`sip.listen[0]: "udp:[1.2.3.4]:5060": "[1.2.3.4]" is not an IPv6 address`}},
-		{"listen port", "[sip]\nlisten = [\"tcp:0.0.0.0:70000\"]", []string{`sip.listen[0]: "tcp:0.0.0.0:70000": "70000" is not a port number (1..65535)`}},
+		{"listen port", "[sip]\nlisten = [\"tcp:0.0.0.0:70000\"]", []string{`sip.listen[0]: "tcp:0.0.0.0:70000": "70000" is not a port number (1..65535, or 0 for any free port)`}},
 		{"listen no port", "[sip]\nlisten = [\"tcp:0.0.0.0\"]", []string{`sip.listen[0]: "tcp:0.0.0.0": want host:port`}},
 		{"listen duplicate", "[sip]\nlisten = [\"udp:0.0.0.0:5060\", \"udp:0.0.0.0:5060\"]", []string{`sip.listen[1]: "udp:0.0.0.0:5060" is listed in sip.listen[0] too`}},
 		{"tls without cert", "[sip]\nlisten = [\"tls:0.0.0.0:5061\"]", []string{
 			"sip.tls_cert: missing (a tls listener needs a certificate)",
 			"sip.tls_key: missing (a tls listener needs a private key)"}},
+		{"tls key without cert", "[sip]\ntls_key = \"/etc/tipring/key.pem\"", []string{
+			"sip.tls_cert: missing (sip.tls_key is the private key of a certificate)"}},
+		{"tls cert without key", "[sip]\ntls_cert = \"/etc/tipring/cert.pem\"", []string{
+			"sip.tls_key: missing (sip.tls_cert needs its private key)"}},
+		{"tls verify", "[sip]\ntls_verify = \"no\"", []string{`sip.tls_verify: want a boolean (true or false), not a string ("no")`}},
 		{"keepalive", "[sip]\nkeepalive = -1", []string{`sip.keepalive: -1 is out of range (0 to 3600 seconds; 0 turns keep-alives off)`}},
+		{"rtp ports missing", "[sip]\nrtp_ports = \"\"", []string{`sip.rtp_ports: missing (want LOW-HIGH, as in 10000-20000)`}},
+		{"rtp ports integer", "[sip]\nrtp_ports = 10000", []string{`sip.rtp_ports: want a string, not an integer (10000) (quote it: "10000")`}},
+		{"rtp ports syntax", "[sip]\nrtp_ports = \"10000:20000\"", []string{`sip.rtp_ports: "10000:20000": want LOW-HIGH, as in 10000-20000`}},
+		{"rtp ports signed", "[sip]\nrtp_ports = \"10000--20000\"", []string{`sip.rtp_ports: "10000--20000": want LOW-HIGH, as in 10000-20000`}},
+		{"rtp ports low", "[sip]\nrtp_ports = \"80-2000\"", []string{`sip.rtp_ports: "80-2000": port 80 is outside 1024..65535 (the ports below are for system services)`}},
+		{"rtp ports high", "[sip]\nrtp_ports = \"10000-99999999999999999999\"", []string{
+			`sip.rtp_ports: "10000-99999999999999999999": port 99999999999999999999 is outside 1024..65535 (the ports below are for system services)`}},
+		{"rtp ports order", "[sip]\nrtp_ports = \"20000-10000\"", []string{`sip.rtp_ports: "20000-10000": the low port 20000 is not below the high port 10000`}},
+		{"rtp ports equal", "[sip]\nrtp_ports = \"10000-10000\"", []string{`sip.rtp_ports: "10000-10000": the low port 10000 is not below the high port 10000`}},
+		{"rtp ports no pair", "lines = []\n[sip]\nrtp_ports = \"10001-10002\"", []string{
+			`sip.rtp_ports: "10001-10002" holds no call (each takes an even port for RTP and the odd one above it for RTCP)`}},
+		{"rtp ports too few", "[sip]\nrtp_ports = \"10001-10005\"", []string{
+			`sip.rtp_ports: "10001-10005" holds 2 calls (each takes an even port for RTP and the odd one above it for RTCP), fewer than the 4 lines`}},
+		{"rtp ports one", "[sip]\nrtp_ports = \"10000-10002\"", []string{
+			`sip.rtp_ports: "10000-10002" holds 1 call (each takes an even port for RTP and the odd one above it for RTCP), fewer than the 4 lines`}},
+		{"rtp timeout", "[sip]\nrtp_timeout = 3601", []string{`sip.rtp_timeout: 3601 is out of range (0 to 3600 seconds; 0 never hangs up for want of RTP)`}},
 		{"trusted peer", "[sip]\ntrusted_peers = [\"192.0.2.10/32\", \"2001:db8::/32\", \"192.0.2.1\", \"pbx\", \"10.0.0.0/33\"]", []string{
 			`sip.trusted_peers[3]: "pbx" is not an IP address or CIDR prefix`,
 			`sip.trusted_peers[4]: "10.0.0.0/33" is not an IP address or CIDR prefix`}},
@@ -263,6 +332,7 @@ lines = [3, 7]
 
 		{"web listen", "[web]\nlisten = \"localhost:80\"", []string{`web.listen: "localhost:80": "localhost" is not an IP address (IPv6 goes in brackets: [::]:5060)`}},
 		{"web listen port", "[web]\nlisten = \":http\"", []string{`web.listen: ":http": "http" is not a port number (1..65535)`}},
+		{"web listen port 0", "[web]\nlisten = \":0\"", []string{`web.listen: ":0": "0" is not a port number (1..65535)`}},
 		{"control socket", "[control]\nsocket = \"ctl.sock\"", []string{`control.socket: "ctl.sock" is not an absolute path`}},
 		{"console device", "[console]\ndevice = \"ttyAMA0\"", []string{`console.device: "ttyAMA0" is not an absolute path`}},
 		{"console baud", "[console]\nbaud = 100000", []string{`console.baud: 100000 is not a standard rate (want one of 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)`}},

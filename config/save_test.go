@@ -19,6 +19,8 @@ func full() *Config {
 		TLSKey:       "/etc/tipring/key.pem",
 		TLSCA:        "/etc/tipring/ca.pem",
 		TrustedPeers: []string{"192.0.2.10/32", "2001:db8::1"},
+		RTPPorts:     "16384-16387",
+		RTPTimeout:   300,
 	}
 	c.Accounts = []Account{{
 		Name: "main", Registrar: "sip:pbx.example.com", Proxy: "sip:proxy.example.com",

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -16,12 +17,12 @@ import (
 func (c *Config) Validate() error {
 	var v validator
 	v.device(&c.Device)
-	v.sip(&c.SIP)
+	v.sip(&c.SIP, len(c.Lines))
 	v.accounts(c.Accounts)
 	v.lines(c.Lines, c.Accounts)
 	v.routing(&c.Routing, c.Lines)
 	if c.Web.Listen != "" {
-		if err := checkHostPort(c.Web.Listen, false); err != "" {
+		if err := checkHostPort(c.Web.Listen, false, false); err != "" {
 			v.addf("web.listen", "%q: %s", c.Web.Listen, err)
 		}
 	}
@@ -80,7 +81,7 @@ func countries() []string {
 	return append(cs, "ITU")
 }
 
-func (v *validator) sip(s *SIP) {
+func (v *validator) sip(s *SIP, lines int) {
 	seen := make(map[string]int)
 	tls := false
 	for i, l := range s.Listen {
@@ -98,14 +99,24 @@ func (v *validator) sip(s *SIP) {
 		}
 		seen[norm] = i
 	}
-	if tls && s.TLSCert == "" {
+	switch {
+	case s.TLSCert == "" && tls:
 		v.addf("sip.tls_cert", "missing (a tls listener needs a certificate)")
+	case s.TLSCert == "" && s.TLSKey != "":
+		v.addf("sip.tls_cert", "missing (sip.tls_key is the private key of a certificate)")
 	}
-	if tls && s.TLSKey == "" {
+	switch {
+	case s.TLSKey == "" && tls:
 		v.addf("sip.tls_key", "missing (a tls listener needs a private key)")
+	case s.TLSKey == "" && s.TLSCert != "":
+		v.addf("sip.tls_key", "missing (sip.tls_cert needs its private key)")
 	}
 	if s.KeepAlive < 0 || s.KeepAlive > 3600 {
 		v.addf("sip.keepalive", "%d is out of range (0 to 3600 seconds; 0 turns keep-alives off)", s.KeepAlive)
+	}
+	v.rtpPorts(s.RTPPorts, lines)
+	if s.RTPTimeout < 0 || s.RTPTimeout > 3600 {
+		v.addf("sip.rtp_timeout", "%d is out of range (0 to 3600 seconds; 0 never hangs up for want of RTP)", s.RTPTimeout)
 	}
 	for i, p := range s.TrustedPeers {
 		if _, err := netip.ParsePrefix(p); err == nil {
@@ -117,9 +128,54 @@ func (v *validator) sip(s *SIP) {
 	}
 }
 
+// rtpPorts checks sip.rtp_ports, and that it holds a call for each line.
+func (v *validator) rtpPorts(s string, lines int) {
+	const key = "sip.rtp_ports"
+	if s == "" {
+		v.addf(key, "missing (want LOW-HIGH, as in 10000-20000)")
+		return
+	}
+	low, high, err := ParsePortRange(s)
+	if err != nil {
+		v.addf(key, "%q: %v", s, err)
+		return
+	}
+	// RFC 3550 11: RTP on an even port, RTCP on the odd one above it.
+	calls := (high - (low + low%2) + 1) / 2
+	switch {
+	case calls == 0:
+		v.addf(key, "%q holds no call (each takes an even port for RTP and the odd one above it for RTCP)", s)
+	case calls < lines:
+		v.addf(key, "%q holds %s (each takes an even port for RTP and the odd one above it for RTCP), fewer than the %d lines", s, plural(calls, "call"), lines)
+	}
+}
+
+// ParsePortRange parses a port range "LOW-HIGH" such as sip.rtp_ports,
+// "10000-20000": both ports in 1024..65535, LOW below HIGH.
+func ParsePortRange(s string) (low, high int, err error) {
+	ls, hs, ok := strings.Cut(s, "-")
+	if !ok || !isDecimal(ls) || !isDecimal(hs) {
+		return 0, 0, errors.New("want LOW-HIGH, as in 10000-20000")
+	}
+	ports := [2]int{}
+	for i, p := range []string{ls, hs} {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1024 || n > 65535 {
+			return 0, 0, fmt.Errorf("port %s is outside 1024..65535 (the ports below are for system services)", p)
+		}
+		ports[i] = n
+	}
+	low, high = ports[0], ports[1]
+	if low >= high {
+		return 0, 0, fmt.Errorf("the low port %d is not below the high port %d", low, high)
+	}
+	return low, high, nil
+}
+
 // SplitListen splits a sip.listen entry ("udp:0.0.0.0:5060",
 // "tcp:[::]:5060") into its transport (udp, tcp or tls) and its host:port,
-// where the host is an IP address.
+// where the host is an IP address. Port 0 lets the system pick a free
+// port when the gateway listens.
 func SplitListen(s string) (transport, hostport string, err error) {
 	transport, hostport, ok := strings.Cut(s, ":")
 	if !ok {
@@ -130,16 +186,16 @@ func SplitListen(s string) (transport, hostport string, err error) {
 	default:
 		return "", "", fmt.Errorf("unknown transport %q (want udp, tcp or tls)", transport)
 	}
-	if msg := checkHostPort(hostport, true); msg != "" {
+	if msg := checkHostPort(hostport, true, true); msg != "" {
 		return "", "", errors.New(msg)
 	}
 	return transport, hostport, nil
 }
 
 // checkHostPort checks a listening address "host:port" whose host is an IP
-// address (IPv6 in brackets), or empty when allowed, and says what is wrong
-// with it.
-func checkHostPort(s string, needHost bool) string {
+// address (IPv6 in brackets), or empty when allowed, and whose port may be 0
+// when allowed, and says what is wrong with it.
+func checkHostPort(s string, needHost, anyPort bool) string {
 	i := strings.LastIndexByte(s, ':')
 	if i < 0 {
 		return "want host:port"
@@ -156,7 +212,11 @@ func checkHostPort(s string, needHost bool) string {
 	} else if a, err := netip.ParseAddr(host); err != nil || a.Is6() {
 		return fmt.Sprintf("%q is not an IP address (IPv6 goes in brackets: [::]:5060)", host)
 	}
-	if !isPort(port) {
+	switch {
+	case anyPort && port == "0":
+	case anyPort && !isPort(port):
+		return fmt.Sprintf("%q is not a port number (1..65535, or 0 for any free port)", port)
+	case !isPort(port):
 		return fmt.Sprintf("%q is not a port number (1..65535)", port)
 	}
 	return ""
@@ -319,6 +379,19 @@ func checkDigitMap(s string) string {
 		return "empty alternative at the end"
 	}
 	return ""
+}
+
+// isDecimal reports whether s is one or more decimal digits.
+func isDecimal(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// plural returns "1 call", "2 calls".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func joinInts(ns []int) string {
