@@ -3,13 +3,9 @@ package sipua
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/netip"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
 	"tipring/sipua/q850"
@@ -33,34 +29,50 @@ type CallState int
 
 // Call states.
 const (
-	CallOffered CallState = iota // incoming, not answered yet
-	CallActive                   // answered
+	CallOffered    CallState = iota // incoming, not answered yet
+	CallDialing                     // outgoing, the far end not reached yet
+	CallRinging                     // outgoing, the far end rings (180)
+	CallEarlyMedia                  // outgoing, the far end sends tones or announcements (183)
+	CallActive                      // answered
 	CallEnded
 )
 
 func (s CallState) String() string {
-	return [...]string{"offered", "active", "ended"}[s]
+	return [...]string{"offered", "dialing", "ringing", "early media", "active", "ended"}[s]
 }
 
-// A Call is one SIP call of the gateway. An incoming call is handed to
-// Config.Incoming, which must Answer or Reject it, possibly after Ringing.
+// A Call is one SIP call of the gateway, incoming or outgoing. An incoming
+// call is handed to Config.Incoming, which must Answer or Reject it,
+// possibly after Ringing. An outgoing call comes from [UA.Dial].
 type Call struct {
 	ua       *UA
 	Incoming bool
 	// From and To are the caller and the callee as the INVITE names them.
 	From, To Party
 
-	sess   *sdpoa.Session
-	m      *media
-	srv    *sipgo.DialogServerSession
-	answer []byte // our SDP answer to the INVITE's offer
+	m   *media
+	dlg *dialog
 
+	// An incoming call's INVITE and its transaction.
+	invite   *sip.Request
+	inviteTx sip.ServerTransaction
+	answer   []byte // our SDP answer to the INVITE's offer
 	// final carries the incoming call's final response from the
 	// application to the goroutine holding the INVITE transaction.
 	final chan *sip.Response
 	// provisional carries 18x responses the same way, keeping their order
 	// ahead of the final one.
 	provisional chan *sip.Response
+	// acks carries the ACKs of our 2xx responses to INVITEs.
+	acks chan *sip.Request
+
+	// An outgoing call's dialing: cancel asks the goroutine sending the
+	// INVITE to CANCEL it.
+	cancel     chan struct{}
+	cancelOnce sync.Once
+
+	// digits holds the DTMF that came in INFO requests.
+	digits chan rtpstream.DigitEvent
 
 	mu     sync.Mutex
 	state  CallState
@@ -68,6 +80,17 @@ type Call struct {
 	cause  q850.Cause
 	done   chan struct{}
 	closed bool
+	// offering is true while an offer/answer exchange of a re-INVITE or
+	// UPDATE is under way, either way; a second one gets 491.
+	offering bool
+	// successor is the call that took this one's place by a transfer
+	// (REFER) or a Replaces.
+	successor *Call
+}
+
+func newCall(u *UA, m *media) *Call {
+	return &Call{ua: u, m: m, done: make(chan struct{}), acks: make(chan *sip.Request, 4),
+		digits: make(chan rtpstream.DigitEvent, 16)}
 }
 
 // Stream returns the call's RTP stream, which carries its audio and DTMF.
@@ -97,201 +120,109 @@ func (c *Call) Cause() q850.Cause {
 	return c.cause
 }
 
-// end marks the call ended for cause, once.
-func (c *Call) end(cause q850.Cause) {
+// Successor is the call that took this one's place, once it has ended by
+// a transfer (REFER) or been replaced (Replaces); nil otherwise. The line
+// carries on with the successor's media.
+func (c *Call) Successor() *Call {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.successor
+}
+
+// Digit returns the next DTMF digit event, if any, from RTP (RFC 4733) or
+// from INFO requests (application/dtmf-relay). It never blocks.
+func (c *Call) Digit() (rtpstream.DigitEvent, bool) {
+	select {
+	case ev := <-c.digits:
+		return ev, true
+	default:
+		return c.m.stream.Digit()
+	}
+}
+
+// setState moves the call on, unless it has ended.
+func (c *Call) setState(s CallState) {
+	c.mu.Lock()
+	if !c.closed {
+		c.state = s
+	}
+	c.mu.Unlock()
+}
+
+// setMedia records what an offer/answer exchange settled and points the
+// stream at it.
+func (c *Call) setMedia(r sdpoa.Result) error {
+	if err := c.m.apply(r); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.media = r
+	c.mu.Unlock()
+	return nil
+}
+
+// end marks the call ended for cause, once, and forgets it.
+func (c *Call) end(cause q850.Cause) {
+	c.mu.Lock()
 	if c.closed {
+		c.mu.Unlock()
 		return
 	}
 	c.closed, c.state, c.cause = true, CallEnded, cause
 	close(c.done)
+	c.mu.Unlock()
 	c.m.close()
+	if c.dlg != nil {
+		c.ua.dropCall(c.dlg.id(), c)
+	}
 }
 
 // errCallState is returned for an action the call's state does not allow.
 var errCallState = errors.New("sipua: not possible in the call's state")
 
-// Ringing tells the caller that the phone rings (180).
-func (c *Call) Ringing() error {
-	if c.State() != CallOffered {
-		return errCallState
-	}
-	return c.sendProvisional(sip.NewResponseFromRequest(c.srv.InviteRequest, sip.StatusRinging, "Ringing", nil))
-}
-
-func (c *Call) sendProvisional(res *sip.Response) error {
-	select {
-	case c.provisional <- res:
-		return nil
-	case <-c.done:
-		return errCallState
-	}
-}
-
-// Answer accepts an incoming call (200 with the SDP answer).
-func (c *Call) Answer() error {
-	c.mu.Lock()
-	if c.state != CallOffered {
+// Hangup ends the call with cause: an answered call with a BYE, an
+// outgoing call still dialing with a CANCEL, an incoming call not yet
+// answered with the rejection cause maps to.
+func (c *Call) Hangup(ctx context.Context, cause q850.Cause) error {
+	switch c.State() {
+	case CallOffered:
+		return c.Reject(cause)
+	case CallDialing, CallRinging, CallEarlyMedia:
+		c.mu.Lock()
+		if c.cause == 0 {
+			c.cause = cause // what end reports once the CANCEL is through
+		}
 		c.mu.Unlock()
-		return errCallState
-	}
-	c.state = CallActive
-	c.mu.Unlock()
-	res := sip.NewResponseFromRequest(c.srv.InviteRequest, sip.StatusOK, "OK", nil)
-	body := c.answer
-	if body == nil {
-		// The INVITE had no offer: ours goes in the 200, its answer
-		// will come in the ACK.
-		var err error
-		if body, err = c.sess.Offer(); err != nil {
+		c.cancelOnce.Do(func() { close(c.cancel) })
+		select {
+		case <-c.done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	case CallActive:
+		c.end(cause)
+		bye := c.dlg.request(sip.BYE)
+		bye.AppendHeader(sip.NewHeader("Reason", cause.Reason().String()))
+		res, err := c.dlg.do(ctx, bye)
+		if err != nil {
 			return err
 		}
-	}
-	res.SetBody(body)
-	res.AppendHeader(contentTypeSDP())
-	return c.sendFinal(res)
-}
-
-// Reject refuses an incoming call with the SIP response for cause, carrying
-// cause in a Reason header.
-func (c *Call) Reject(cause q850.Cause) error {
-	c.mu.Lock()
-	if c.state != CallOffered {
-		c.mu.Unlock()
-		return errCallState
-	}
-	c.mu.Unlock()
-	code := cause.Status()
-	res := sip.NewResponseFromRequest(c.srv.InviteRequest, code, q850.StatusText(code), nil)
-	res.AppendHeader(sip.NewHeader("Reason", cause.Reason().String()))
-	if err := c.sendFinal(res); err != nil {
-		return err
-	}
-	c.end(cause)
-	return nil
-}
-
-func (c *Call) sendFinal(res *sip.Response) error {
-	select {
-	case c.final <- res:
+		if !res.IsSuccess() && res.StatusCode != 481 {
+			c.ua.log.Warn("BYE refused", "status", res.StatusCode, "call", c.dlg.callID)
+		}
 		return nil
-	case <-c.done:
-		return errCallState
 	}
+	return errCallState
 }
 
-// Hangup ends an answered call with a BYE carrying cause.
-func (c *Call) Hangup(ctx context.Context, cause q850.Cause) error {
-	if c.State() != CallActive {
-		return errCallState
-	}
-	c.end(cause)
-	c.ua.dropCall(c.srv.ID)
-	d := c.srv
-	bye := sip.NewRequest(sip.BYE, d.InviteRequest.Contact().Address)
-	bye.AppendHeader(sip.NewHeader("Reason", cause.Reason().String()))
-	return d.WriteBye(ctx, bye)
-}
-
-// onInvite takes a new incoming call.
-func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
-	if _, inDialog := req.To().Params.Get("tag"); inDialog {
-		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
-		return
-	}
-	u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusTrying, "Trying", nil))
-	transport := strings.ToLower(req.Transport())
-	client, bound, err := u.client(transport)
-	if err != nil {
-		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusInternalServerError, "Server Internal Error", nil))
-		return
-	}
-	local := bound
-	if src, err := netip.ParseAddrPort(req.Source()); err == nil {
-		next := sip.Uri{Host: src.Addr().String(), Port: int(src.Port())}
-		if local, err = contactAddr(bound, transport, next); err != nil {
-			local = bound
-		}
-	}
-	dua := &sipgo.DialogUA{Client: client, ContactHDR: sip.ContactHeader{
-		Address: sip.Uri{Scheme: "sip", User: req.Recipient.User, Host: local.Addr().String(), Port: int(local.Port())},
-	}}
-	if transport != "udp" {
-		dua.ContactHDR.Address.UriParams = sip.NewParams()
-		dua.ContactHDR.Address.UriParams.Add("transport", transport)
-	}
-	d, err := dua.ReadInvite(req, tx)
-	if err != nil {
-		u.log.Warn("bad INVITE", "err", err, "source", req.Source())
-		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request", nil))
-		return
-	}
-	m, err := u.newMedia(local.Addr())
-	if err != nil {
-		u.log.Warn("INVITE refused: no media port", "err", err)
-		d.Respond(sip.StatusServiceUnavailable, "Service Unavailable", nil)
-		return
-	}
-	c := &Call{
-		ua: u, Incoming: true, From: partyOf(req.From().DisplayName, req.From().Address, req),
-		To: partyOf(req.To().DisplayName, req.To().Address, nil), srv: d, m: m, sess: m.sess,
-		final: make(chan *sip.Response), provisional: make(chan *sip.Response), done: make(chan struct{}),
-	}
-	if len(req.Body()) > 0 {
-		// Answer the offer now, so that a hopeless call never rings.
-		body, res, err := c.sess.Answer(req.Body())
-		if err != nil {
-			code, reason := sip.StatusNotAcceptableHere, "Not Acceptable Here"
-			if errors.Is(err, sdpoa.ErrMalformed) {
-				code, reason = sip.StatusBadRequest, "Bad Request"
-			}
-			u.log.Warn("INVITE refused: its SDP offer", "err", err, "status", code, "source", req.Source())
-			d.Respond(code, reason, nil, sip.NewHeader("Warning", fmt.Sprintf("399 %s %q", local.Addr(), err.Error())))
-			c.end(q850.BearerCapabilityNotImplemented)
-			return
-		}
-		if err := m.apply(res); err != nil {
-			u.log.Warn("INVITE refused: media", "err", err)
-			d.Respond(sip.StatusNotAcceptableHere, "Not Acceptable Here", nil)
-			c.end(q850.BearerCapabilityNotImplemented)
-			return
-		}
-		c.answer, c.media = body, res
-	}
-	if u.cfg.Incoming == nil {
-		d.Respond(sip.StatusTemporarilyUnavailable, "Temporarily Unavailable", nil)
-		c.end(q850.NoRouteToDestination)
-		return
-	}
-	u.addCall(d.ID, c)
-	u.log.Info("incoming call", "from", c.From.Number, "to", c.To.Number, "source", req.Source())
-	go u.cfg.Incoming(c)
-	for {
-		select {
-		case res := <-c.provisional:
-			if err := d.WriteResponse(res); err != nil {
-				u.log.Warn("sending provisional response failed", "err", err)
-			}
-		case res := <-c.final:
-			// For a 2xx this returns once the ACK has come.
-			if err := d.WriteResponse(res); err != nil {
-				u.log.Warn("call setup failed", "status", res.StatusCode, "err", err)
-				c.end(q850.RecoveryOnTimerExpiry)
-			}
-			if !res.IsSuccess() {
-				u.dropCall(d.ID)
-				return
-			}
-			go u.watchMedia(c)
-			return
-		case <-d.Context().Done():
-			// CANCEL, or the transaction died: sipgo has answered 487.
-			u.log.Info("incoming call cancelled", "from", c.From.Number)
-			c.end(q850.NormalClearing)
-			u.dropCall(d.ID)
-			return
-		}
+// hangup hangs up from one of the UA's own goroutines, with a bound on
+// how long the BYE may take: a transaction's 32 s.
+func (c *Call) hangup(cause q850.Cause) {
+	ctx, cancel := context.WithTimeout(context.Background(), 64*sip.T1)
+	defer cancel()
+	if err := c.Hangup(ctx, cause); err != nil && !errors.Is(err, errCallState) {
+		c.ua.log.Warn("hanging up failed", "err", err)
 	}
 }
 
@@ -300,61 +231,9 @@ func (u *UA) watchMedia(c *Call) {
 	select {
 	case <-c.done:
 	case <-c.m.stream.Timeout():
-		u.log.Warn("no RTP; hanging up", "from", c.From.Number, "after", u.cfg.RTPTimeout)
-		ctx, cancel := context.WithTimeout(context.Background(), 32*time.Second)
-		defer cancel()
-		c.Hangup(ctx, q850.RecoveryOnTimerExpiry)
+		u.log.Warn("no RTP; hanging up", "from", c.From.Number, "to", c.To.Number, "after", u.cfg.RTPTimeout)
+		c.hangup(q850.RecoveryOnTimerExpiry)
 	}
-}
-
-// onAck confirms an answered call; for an INVITE without SDP, the ACK
-// carries the answer to our offer.
-func (u *UA) onAck(req *sip.Request, tx sip.ServerTransaction) {
-	c := u.callOf(req)
-	if c == nil {
-		return // an ACK to a failure response, or a stray
-	}
-	if err := c.srv.ReadAck(req, tx); err != nil {
-		u.log.Warn("ACK", "err", err)
-	}
-	if len(req.Body()) > 0 && len(c.srv.InviteRequest.Body()) == 0 {
-		res, err := c.sess.AcceptAnswer(req.Body())
-		if err != nil {
-			u.log.Warn("answer in ACK unusable; hanging up", "err", err)
-			go c.Hangup(context.Background(), q850.BearerCapabilityNotImplemented)
-			return
-		}
-		if err := c.m.apply(res); err != nil {
-			u.log.Warn("answer in ACK unusable; hanging up", "err", err)
-			go c.Hangup(context.Background(), q850.BearerCapabilityNotImplemented)
-			return
-		}
-		c.mu.Lock()
-		c.media = res
-		c.mu.Unlock()
-	}
-}
-
-// onBye ends a call at the peer's request.
-func (u *UA) onBye(req *sip.Request, tx sip.ServerTransaction) {
-	c := u.callOf(req)
-	if c == nil {
-		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
-		return
-	}
-	if err := c.srv.ReadBye(req, tx); err != nil {
-		u.log.Warn("BYE", "err", err)
-	}
-	cause := q850.NormalClearing
-	if h := req.GetHeader("Reason"); h != nil {
-		if rs, err := q850.ParseReasons(h.Value()); err == nil {
-			if q, ok := q850.Q850Cause(rs); ok {
-				cause = q
-			}
-		}
-	}
-	c.end(cause)
-	u.dropCall(c.srv.ID)
 }
 
 func (u *UA) addCall(id string, c *Call) {
@@ -363,9 +242,12 @@ func (u *UA) addCall(id string, c *Call) {
 	u.mu.Unlock()
 }
 
-func (u *UA) dropCall(id string) {
+// dropCall forgets the call under id, if it is still c.
+func (u *UA) dropCall(id string, c *Call) {
 	u.mu.Lock()
-	delete(u.calls, id)
+	if u.calls[id] == c {
+		delete(u.calls, id)
+	}
 	u.mu.Unlock()
 }
 

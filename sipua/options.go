@@ -14,7 +14,7 @@ import (
 // What the gateway says it does, in Allow, Accept and Supported headers.
 // They grow with what is implemented, never ahead of it.
 const (
-	allowed  = "INVITE, ACK, CANCEL, BYE, OPTIONS"
+	allowed  = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO"
 	accepted = "application/sdp"
 )
 
@@ -23,7 +23,9 @@ func (u *UA) handle(srv *sipgo.Server) {
 	srv.OnOptions(u.trusted(u.onOptions))
 	srv.OnInvite(u.trusted(u.onInvite))
 	srv.OnAck(u.onAck)
-	srv.OnBye(u.onBye)
+	srv.OnBye(u.inDialog((*Call).onBye))
+	srv.OnUpdate(u.inDialog((*Call).onUpdate))
+	srv.OnInfo(u.inDialog((*Call).onInfo))
 	srv.OnNoRoute(u.trusted(func(req *sip.Request, tx sip.ServerTransaction) {
 		res := sip.NewResponseFromRequest(req, sip.StatusMethodNotAllowed, "Method Not Allowed", nil)
 		res.AppendHeader(sip.NewHeader("Allow", allowed))

@@ -1,0 +1,265 @@
+package sipua
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"tipring/sipua/q850"
+	"tipring/sipua/sdpoa"
+)
+
+// onInvite takes a new incoming call, or hands a re-INVITE to its call.
+func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if _, inDialog := req.To().Params.Get("tag"); inDialog {
+		c := u.callOf(req)
+		if c == nil {
+			u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+			return
+		}
+		c.onReinvite(req, tx)
+		return
+	}
+	u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusTrying, "Trying", nil))
+	if req.Contact() == nil || req.CSeq() == nil || req.From() == nil {
+		u.log.Warn("INVITE refused: no Contact", "source", req.Source())
+		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request (no Contact)", nil))
+		return
+	}
+	transport := strings.ToLower(req.Transport())
+	client, bound, err := u.client(transport)
+	if err != nil {
+		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusInternalServerError, "Server Internal Error", nil))
+		return
+	}
+	local := bound
+	if src, err := netip.ParseAddrPort(req.Source()); err == nil {
+		next := sip.Uri{Host: src.Addr().String(), Port: int(src.Port())}
+		if local, err = contactAddr(bound, transport, next); err != nil {
+			local = bound
+		}
+	}
+	m, err := u.newMedia(local.Addr())
+	if err != nil {
+		u.log.Warn("INVITE refused: no media port", "err", err)
+		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusServiceUnavailable, "Service Unavailable", nil))
+		return
+	}
+	c := newCall(u, m)
+	c.Incoming, c.invite, c.inviteTx = true, req, tx
+	c.From = partyOf(req.From().DisplayName, req.From().Address, req)
+	c.To = partyOf(req.To().DisplayName, req.To().Address, nil)
+	c.final, c.provisional = make(chan *sip.Response), make(chan *sip.Response)
+	c.dlg = &dialog{
+		client: client, transport: transport, laddr: local, callID: req.CallID().Value(),
+		local: req.To().Address, localName: req.To().DisplayName, localTag: sip.GenerateTagN(16),
+		remote: req.From().Address, remName: req.From().DisplayName, remoteSeq: req.CSeq().SeqNo,
+		localSeq: uint32(time.Now().UnixNano()) & 0x7fff, target: req.Contact().Address,
+		userAgent: u.cfg.UserAgent,
+	}
+	c.dlg.remoteTag, _ = req.From().Params.Get("tag")
+	for _, h := range req.GetHeaders("Record-Route") {
+		if rr, ok := h.(*sip.RecordRouteHeader); ok {
+			c.dlg.routes = append(c.dlg.routes, rr.Address)
+		}
+	}
+	if len(req.Body()) > 0 {
+		// Answer the offer now, so that a hopeless call never rings.
+		body, res, err := m.sess.Answer(req.Body())
+		if err == nil {
+			err = c.setMedia(res)
+		}
+		if err != nil {
+			code := sip.StatusNotAcceptableHere
+			if errors.Is(err, sdpoa.ErrMalformed) {
+				code = sip.StatusBadRequest
+			}
+			u.log.Warn("INVITE refused: its SDP offer", "err", err, "status", code, "source", req.Source())
+			res := c.response(code, "")
+			res.AppendHeader(sip.NewHeader("Warning", fmt.Sprintf("399 %s %q", local.Addr(), err.Error())))
+			u.respond(tx, res)
+			c.end(q850.BearerCapabilityNotImplemented)
+			return
+		}
+		c.answer = body
+	}
+	if u.cfg.Incoming == nil {
+		u.respond(tx, c.response(sip.StatusTemporarilyUnavailable, ""))
+		c.end(q850.NoRouteToDestination)
+		return
+	}
+	cancelled := make(chan struct{})
+	if !tx.OnCancel(func(*sip.Request) { close(cancelled) }) {
+		c.end(q850.NormalClearing)
+		return
+	}
+	u.addCall(c.dlg.id(), c)
+	u.log.Info("incoming call", "from", c.From.Number, "to", c.To.Number, "source", req.Source())
+	go u.cfg.Incoming(c)
+	for {
+		select {
+		case res := <-c.provisional:
+			u.respond(tx, res)
+		case res := <-c.final:
+			if !res.IsSuccess() {
+				u.respond(tx, res)
+				return
+			}
+			ack, err := c.confirm(tx, res)
+			if err != nil {
+				u.log.Warn("call setup failed", "from", c.From.Number, "err", err)
+				c.hangup(q850.RecoveryOnTimerExpiry)
+				return
+			}
+			if c.answer == nil {
+				// Our offer went in the 200; the answer is in the ACK.
+				if err := c.takeAnswer(ack.Body()); err != nil {
+					u.log.Warn("answer in ACK unusable; hanging up", "from", c.From.Number, "err", err)
+					c.hangup(q850.BearerCapabilityNotImplemented)
+					return
+				}
+			}
+			go u.watchMedia(c)
+			return
+		case <-cancelled:
+			// sipgo has answered 487.
+			u.log.Info("incoming call cancelled", "from", c.From.Number)
+			c.end(q850.NormalClearing)
+			return
+		case <-tx.Done():
+			c.end(q850.RecoveryOnTimerExpiry)
+			return
+		}
+	}
+}
+
+// response makes a response to the call's INVITE with our tag in To; an
+// empty reason takes the standard phrase.
+func (c *Call) response(code int, reason string) *sip.Response {
+	if reason == "" {
+		reason = q850.StatusText(code)
+	}
+	res := sip.NewResponseFromRequest(c.invite, code, reason, nil)
+	res.To().Params.Add("tag", c.dlg.localTag)
+	if code > 100 && code < 300 {
+		res.AppendHeader(c.dlg.contact())
+	}
+	return res
+}
+
+// confirm sends a 2xx to an INVITE and returns its ACK, sending the 2xx
+// again meanwhile over UDP (RFC 3261 §13.3.1.4): the transaction layer
+// does not retransmit a 2xx.
+func (c *Call) confirm(tx sip.ServerTransaction, res *sip.Response) (*sip.Request, error) {
+	seq := res.CSeq().SeqNo
+	if err := tx.Respond(res); err != nil {
+		return nil, err
+	}
+	interval := sip.T1
+	resend := time.NewTimer(interval)
+	defer resend.Stop()
+	giveUp := time.NewTimer(64 * sip.T1)
+	defer giveUp.Stop()
+	for {
+		select {
+		case ack := <-c.acks:
+			if ack.CSeq().SeqNo == seq {
+				return ack, nil
+			}
+		case <-resend.C:
+			if sip.IsReliable(res.Transport()) {
+				continue
+			}
+			tx.Respond(res)
+			interval = min(2*interval, sip.T2)
+			resend.Reset(interval)
+		case <-giveUp.C:
+			return nil, errors.New("no ACK for the 2xx")
+		case <-c.done:
+			return nil, errCallState
+		}
+	}
+}
+
+// takeAnswer takes the peer's answer to our offer.
+func (c *Call) takeAnswer(body []byte) error {
+	if len(body) == 0 {
+		c.m.sess.CancelOffer()
+		return errors.New("no SDP answer")
+	}
+	res, err := c.m.sess.AcceptAnswer(body)
+	if err != nil {
+		c.m.sess.CancelOffer()
+		return err
+	}
+	return c.setMedia(res)
+}
+
+// Ringing tells the caller that the phone rings (180).
+func (c *Call) Ringing() error {
+	if !c.Incoming || c.State() != CallOffered {
+		return errCallState
+	}
+	return c.sendProvisional(c.response(sip.StatusRinging, "Ringing"))
+}
+
+func (c *Call) sendProvisional(res *sip.Response) error {
+	select {
+	case c.provisional <- res:
+		return nil
+	case <-c.done:
+		return errCallState
+	}
+}
+
+// Answer accepts an incoming call (200 with the SDP answer).
+func (c *Call) Answer() error {
+	c.mu.Lock()
+	if !c.Incoming || c.state != CallOffered {
+		c.mu.Unlock()
+		return errCallState
+	}
+	c.state = CallActive
+	c.mu.Unlock()
+	res := c.response(sip.StatusOK, "OK")
+	body := c.answer
+	if body == nil {
+		// The INVITE had no offer: ours goes in the 200, its answer
+		// will come in the ACK.
+		var err error
+		if body, err = c.m.sess.Offer(); err != nil {
+			return err
+		}
+	}
+	res.SetBody(body)
+	res.AppendHeader(contentTypeSDP())
+	return c.sendFinal(res)
+}
+
+// Reject refuses an incoming call with the SIP response for cause, carrying
+// cause in a Reason header.
+func (c *Call) Reject(cause q850.Cause) error {
+	if !c.Incoming || c.State() != CallOffered {
+		return errCallState
+	}
+	res := c.response(cause.Status(), "")
+	res.AppendHeader(sip.NewHeader("Reason", cause.Reason().String()))
+	if err := c.sendFinal(res); err != nil {
+		return err
+	}
+	c.end(cause)
+	return nil
+}
+
+func (c *Call) sendFinal(res *sip.Response) error {
+	select {
+	case c.final <- res:
+		return nil
+	case <-c.done:
+		return errCallState
+	}
+}
