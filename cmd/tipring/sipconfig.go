@@ -1,9 +1,12 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -12,12 +15,27 @@ import (
 )
 
 // sipConfig turns the configuration's SIP settings into the user agent's.
-// The configuration has been validated, so addresses parse.
+// The configuration has been validated, so addresses parse; the files it
+// names are read here, and their errors name the key.
 func sipConfig(cfg *config.Config, log *slog.Logger) (sipua.Config, error) {
+	low, high, err := config.ParsePortRange(cfg.SIP.RTPPorts)
+	if err != nil {
+		return sipua.Config{}, fmt.Errorf("sip.rtp_ports %q: %v", cfg.SIP.RTPPorts, err)
+	}
+	tc, err := tlsConfig(&cfg.SIP)
+	if err != nil {
+		return sipua.Config{}, err
+	}
+	if !cfg.SIP.TLSVerify {
+		log.Warn("sip.tls_verify is off: TLS servers' certificates are not checked, so anyone in the path can pose as the registrar or proxy")
+	}
 	c := sipua.Config{
-		UserAgent: "tipring/" + version,
-		KeepAlive: time.Duration(cfg.SIP.KeepAlive) * time.Second,
-		Log:       log.With("component", "sip"),
+		UserAgent:  "tipring/" + version,
+		TLS:        tc,
+		RTPPorts:   [2]int{low, high},
+		RTPTimeout: time.Duration(cfg.SIP.RTPTimeout) * time.Second,
+		KeepAlive:  time.Duration(cfg.SIP.KeepAlive) * time.Second,
+		Log:        log.With("component", "sip"),
 	}
 	for _, l := range cfg.SIP.Listen {
 		transport, hostport, err := config.SplitListen(l)
@@ -25,7 +43,7 @@ func sipConfig(cfg *config.Config, log *slog.Logger) (sipua.Config, error) {
 			return c, fmt.Errorf("sip.listen %q: %v", l, err)
 		}
 		if transport == "tls" {
-			// Until TLS is in, say so rather than pretend to listen.
+			// Until sipua serves TLS, say so rather than pretend to listen.
 			log.Warn("SIP over TLS is not supported yet; not listening", "listen", l)
 			continue
 		}
@@ -57,6 +75,40 @@ func sipConfig(cfg *config.Config, log *slog.Logger) (sipua.Config, error) {
 			Credentials: sipua.Credentials{Username: a.AuthUsername(), Password: string(a.Password)},
 			Expires:     time.Duration(a.Expires) * time.Second,
 		})
+	}
+	return c, nil
+}
+
+// tlsConfig loads the certificate, its key and the CA bundle the sip section
+// names. Validation has made sure the certificate and key come together.
+func tlsConfig(s *config.SIP) (*tls.Config, error) {
+	c := &tls.Config{InsecureSkipVerify: !s.TLSVerify}
+	if s.TLSCert != "" {
+		certPEM, err := os.ReadFile(s.TLSCert)
+		if err != nil {
+			return nil, fmt.Errorf("sip.tls_cert: %w", err)
+		}
+		keyPEM, err := os.ReadFile(s.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("sip.tls_key: %w", err)
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			return nil, fmt.Errorf("sip.tls_cert %s and sip.tls_key %s: %w", s.TLSCert, s.TLSKey, err)
+		}
+		c.Certificates = []tls.Certificate{cert}
+	}
+	if s.TLSCA != "" {
+		pem, err := os.ReadFile(s.TLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("sip.tls_ca: %w", err)
+		}
+		// Only the bundle's CAs are trusted, not the system's as well: a
+		// private CA names the one server to trust.
+		c.RootCAs = x509.NewCertPool()
+		if !c.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("sip.tls_ca: %s holds no PEM certificate", s.TLSCA)
+		}
 	}
 	return c, nil
 }

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"log/slog"
+	"math/big"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tipring/config"
+	"tipring/sipua"
+)
+
+// testPKI is a CA and a certificate it signed for "gw.test", as PEM files.
+type testPKI struct {
+	ca, cert, key string
+	caCert        *x509.Certificate
+	leaf          *x509.Certificate
+}
+
+func newTestPKI(t *testing.T) *testPKI {
+	t.Helper()
+	dir := t.TempDir()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "tipring test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "gw.test"}, DNSNames: []string{"gw.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := x509.ParseCertificate(leafDER)
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &testPKI{
+		ca: filepath.Join(dir, "ca.pem"), cert: filepath.Join(dir, "cert.pem"), key: filepath.Join(dir, "key.pem"),
+		caCert: caCert, leaf: leaf,
+	}
+	writePEM(t, p.ca, "CERTIFICATE", caDER)
+	writePEM(t, p.cert, "CERTIFICATE", leafDER)
+	writePEM(t, p.key, "PRIVATE KEY", keyDER)
+	return p
+}
+
+func writePEM(t *testing.T, path, typ string, der []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSIPConfig(t *testing.T) {
+	pki := newTestPKI(t)
+	cfg := config.Default()
+	cfg.SIP.Listen = []string{"udp:127.0.0.1:0", "tcp:[::1]:5070"}
+	cfg.SIP.TLSCert, cfg.SIP.TLSKey, cfg.SIP.TLSCA = pki.cert, pki.key, pki.ca
+	cfg.SIP.TrustedPeers = []string{"192.0.2.7", "10.1.2.3/8"}
+	cfg.SIP.RTPPorts = "16384-16483"
+	cfg.SIP.RTPTimeout = 45
+	cfg.SIP.KeepAlive = 20
+	cfg.Accounts = []config.Account{{
+		Name: "main", Registrar: "sip:pbx.example.com", User: "gw", AuthUser: "gw-auth",
+		Password: "secret", Expires: 600,
+	}}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	c, err := sipConfig(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantListen := []sipua.Listen{
+		{Transport: "udp", Addr: netip.MustParseAddrPort("127.0.0.1:0")},
+		{Transport: "tcp", Addr: netip.MustParseAddrPort("[::1]:5070")},
+	}
+	if len(c.Listen) != 2 || c.Listen[0] != wantListen[0] || c.Listen[1] != wantListen[1] {
+		t.Errorf("Listen %v, want %v", c.Listen, wantListen)
+	}
+	wantPeers := []netip.Prefix{netip.MustParsePrefix("192.0.2.7/32"), netip.MustParsePrefix("10.0.0.0/8")}
+	if len(c.TrustedPeers) != 2 || c.TrustedPeers[0] != wantPeers[0] || c.TrustedPeers[1] != wantPeers[1] {
+		t.Errorf("TrustedPeers %v, want %v", c.TrustedPeers, wantPeers)
+	}
+	if c.RTPPorts != [2]int{16384, 16483} || c.RTPTimeout != 45*time.Second || c.KeepAlive != 20*time.Second {
+		t.Errorf("RTPPorts %v, RTPTimeout %v, KeepAlive %v", c.RTPPorts, c.RTPTimeout, c.KeepAlive)
+	}
+	a := c.Accounts[0]
+	if a.Domain != "pbx.example.com" || a.Username != "gw-auth" || a.Password != "secret" || a.Expires != 10*time.Minute {
+		t.Errorf("account %+v", a)
+	}
+
+	// The certificate is the one configured, and the CA bundle verifies it.
+	if c.TLS == nil || len(c.TLS.Certificates) != 1 || c.TLS.InsecureSkipVerify {
+		t.Fatalf("TLS %+v", c.TLS)
+	}
+	if !bytes.Equal(c.TLS.Certificates[0].Certificate[0], pki.leaf.Raw) {
+		t.Error("TLS certificate is not sip.tls_cert")
+	}
+	if _, err := pki.leaf.Verify(x509.VerifyOptions{Roots: c.TLS.RootCAs, DNSName: "gw.test"}); err != nil {
+		t.Errorf("RootCAs do not verify a certificate of sip.tls_ca: %v", err)
+	}
+	if strings.Contains(logs.String(), "tls_verify") {
+		t.Errorf("warned with verification on:\n%s", logs.String())
+	}
+}
+
+func TestSIPConfigTLSDefaults(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	c, err := sipConfig(config.Default(), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Verification on, against the system's roots; no client certificate.
+	if c.TLS == nil || c.TLS.InsecureSkipVerify || c.TLS.RootCAs != nil || len(c.TLS.Certificates) != 0 {
+		t.Fatalf("TLS %+v", c.TLS)
+	}
+	if c.RTPPorts != [2]int{10000, 20000} || c.RTPTimeout != time.Minute {
+		t.Errorf("RTPPorts %v, RTPTimeout %v", c.RTPPorts, c.RTPTimeout)
+	}
+	if logs.Len() != 0 {
+		t.Errorf("logged with the defaults:\n%s", logs.String())
+	}
+
+	cfg := config.Default()
+	cfg.SIP.TLSVerify = false
+	if c, err = sipConfig(cfg, log); err != nil {
+		t.Fatal(err)
+	}
+	if !c.TLS.InsecureSkipVerify {
+		t.Error("sip.tls_verify = false still verifies")
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "sip.tls_verify is off") {
+		t.Errorf("no warning about tls_verify = false:\n%s", logs.String())
+	}
+}
+
+func TestSIPConfigTLSFileErrors(t *testing.T) {
+	pki := newTestPKI(t)
+	other := newTestPKI(t)
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.pem")
+	empty := filepath.Join(dir, "empty.pem")
+	if err := os.WriteFile(empty, []byte("no certificate here\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name          string
+		cert, key, ca string
+		want1, want2  string
+	}{
+		{"no cert file", missing, pki.key, "", "sip.tls_cert: open " + missing, ""},
+		{"no key file", pki.cert, missing, "", "sip.tls_key: open " + missing, ""},
+		{"key of another cert", pki.cert, other.key, "", "sip.tls_cert " + pki.cert + " and sip.tls_key " + other.key + ": ", "private key does not match"},
+		{"key file is a cert", pki.cert, pki.cert, "", "sip.tls_cert " + pki.cert + " and sip.tls_key " + pki.cert + ": ", ""},
+		{"no CA file", "", "", missing, "sip.tls_ca: open " + missing, ""},
+		{"CA file without a cert", "", "", empty, "sip.tls_ca: " + empty + " holds no PEM certificate", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config.Default()
+			cfg.SIP.TLSCert, cfg.SIP.TLSKey, cfg.SIP.TLSCA = tc.cert, tc.key, tc.ca
+			_, err := sipConfig(cfg, slog.New(slog.DiscardHandler))
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want1) || !strings.Contains(err.Error(), tc.want2) {
+				t.Errorf("got %v, want %q...%q", err, tc.want1, tc.want2)
+			}
+		})
+	}
+}
