@@ -50,8 +50,9 @@ type Call struct {
 	// From and To are the caller and the callee as the INVITE names them.
 	From, To Party
 
-	m   *media
-	dlg *dialog
+	m    *media
+	dlg  *dialog
+	acct *Account // an outgoing call's account
 
 	// An incoming call's INVITE and its transaction.
 	invite   *sip.Request

@@ -1,0 +1,195 @@
+package sipua
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"tipring/sipua/q850"
+)
+
+// farEnd is a SIP server on loopback that the UA under test calls: a
+// proxy and the phone behind it in one, scripted by each test.
+type farEnd struct {
+	t       *testing.T
+	addr    netip.AddrPort
+	client  *sipgo.Client
+	invites chan inbound
+	acks    chan *sip.Request
+	byes    chan *sip.Request
+	others  chan inbound // UPDATE, INFO and the like
+}
+
+type inbound struct {
+	req *sip.Request
+	tx  sip.ServerTransaction
+}
+
+func newFarEnd(t *testing.T) *farEnd {
+	t.Helper()
+	ua, err := sipgo.NewUA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := sipgo.NewServer(ua)
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &farEnd{t: t, addr: c.LocalAddr().(*net.UDPAddr).AddrPort(),
+		invites: make(chan inbound, 8), acks: make(chan *sip.Request, 8), byes: make(chan *sip.Request, 8),
+		others: make(chan inbound, 8)}
+	srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) {
+		f.invites <- inbound{req, tx}
+		<-tx.Done() // the test answers; the handler must not return first
+	})
+	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { f.acks <- req })
+	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
+		tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+		f.byes <- req
+	})
+	other := func(req *sip.Request, tx sip.ServerTransaction) {
+		f.others <- inbound{req, tx}
+		<-tx.Done()
+	}
+	srv.OnUpdate(other)
+	srv.OnInfo(other)
+	go srv.ServeUDP(c)
+	for range 200 {
+		if c, _ := ua.TransportLayer().GetConnection("udp", f.addr.String()); c != nil {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	f.client, _ = sipgo.NewClient(ua, sipgo.WithClientConnectionAddr(f.addr.String()), sipgo.WithClientHostname("127.0.0.1"))
+	t.Cleanup(func() { c.Close(); ua.Close() })
+	return f
+}
+
+func (f *farEnd) nextInvite() inbound {
+	f.t.Helper()
+	select {
+	case in := <-f.invites:
+		return in
+	case <-time.After(5 * time.Second):
+		f.t.Fatal("no INVITE")
+		return inbound{}
+	}
+}
+
+func (f *farEnd) next(ch chan *sip.Request, what string) *sip.Request {
+	f.t.Helper()
+	select {
+	case r := <-ch:
+		return r
+	case <-time.After(5 * time.Second):
+		f.t.Fatalf("no %s", what)
+		return nil
+	}
+}
+
+// respond answers in with code and, unless empty, an SDP body; tag is the
+// far end's To tag.
+func (f *farEnd) respond(in inbound, code int, tag string, body []byte, headers ...sip.Header) *sip.Response {
+	f.t.Helper()
+	res := sip.NewResponseFromRequest(in.req, code, q850.StatusText(code), body)
+	if tag != "" {
+		res.To().Params.Add("tag", tag)
+	}
+	if code > 100 && code < 300 {
+		res.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "far", Host: "127.0.0.1", Port: int(f.addr.Port())}})
+	}
+	if body != nil {
+		res.AppendHeader(contentTypeSDP())
+	}
+	for _, h := range headers {
+		res.AppendHeader(h)
+	}
+	if err := in.tx.Respond(res); err != nil {
+		f.t.Fatal(err)
+	}
+	return res
+}
+
+// dialer starts a UA with one account whose proxy is the far end.
+func dialer(t *testing.T, f *farEnd) *UA {
+	u, _ := startUA(t, Config{
+		TrustedPeers: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		Accounts: []Account{{Name: "line1", User: "2001", Domain: "example.test",
+			Proxy: fmt.Sprintf("sip:%s", f.addr), Credentials: Credentials{Password: "secret"}}},
+		RTPPorts: [2]int{30020, 30039},
+	})
+	return u
+}
+
+func waitCall(t *testing.T, c *Call, want CallState) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for c.State() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("call state %v, want %v", c.State(), want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestDialEarlyMediaAnswerAndPeerHangup(t *testing.T) {
+	f := newFarEnd(t)
+	u := dialer(t, f)
+	c, err := u.Dial("line1", "5551234", Party{Number: "2001", Name: "Kitchen"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := f.nextInvite()
+	req := in.req
+	if req.Recipient.User != "5551234" || req.Recipient.Host != "example.test" {
+		t.Errorf("Request-URI %s", req.Recipient.String())
+	}
+	if req.From().Address.User != "2001" || req.From().DisplayName != "Kitchen" {
+		t.Errorf("From %s", req.From().Value())
+	}
+	if req.Contact() == nil || req.Contact().Address.Port == 0 {
+		t.Error("INVITE without a usable Contact")
+	}
+	if !strings.Contains(string(req.Body()), "RTP/AVP 0 8 101") {
+		t.Errorf("offer:\n%s", req.Body())
+	}
+	f.respond(in, 180, "far1", nil)
+	waitCall(t, c, CallRinging)
+	f.respond(in, 183, "far1", offer("8 101"))
+	waitCall(t, c, CallEarlyMedia)
+	if m := c.Media(); m.Codec.Name != "PCMA" || m.Remote.Port() != 40000 {
+		t.Errorf("early media %+v", m)
+	}
+	f.respond(in, 200, "far1", offer("8 101"))
+	ack := f.next(f.acks, "ACK")
+	if ack.CSeq().SeqNo != req.CSeq().SeqNo || ack.Recipient.User != "far" {
+		t.Errorf("ACK %s CSeq %d, INVITE's %d; want it sent to the Contact", ack.Recipient.String(), ack.CSeq().SeqNo, req.CSeq().SeqNo)
+	}
+	waitCall(t, c, CallActive)
+
+	// The far end hangs up.
+	bye := sip.NewRequest(sip.BYE, req.Contact().Address)
+	bye.AppendHeader(&sip.FromHeader{Address: req.To().Address, Params: sip.NewParams()})
+	bye.From().Params.Add("tag", "far1")
+	to := req.From().AsTo()
+	bye.AppendHeader(&to)
+	bye.AppendHeader(sip.HeaderClone(req.CallID()))
+	bye.AppendHeader(&sip.CSeqHeader{SeqNo: 7, MethodName: sip.BYE})
+	bye.AppendHeader(sip.NewHeader("Reason", `Q.850;cause=17;text="User busy"`))
+	res, err := f.client.Do(context.Background(), bye)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("BYE: %v %v", res, err)
+	}
+	wait(t, c.Done(), "end of the call")
+	if c.Cause() != q850.UserBusy {
+		t.Errorf("cause %v, want the BYE's 17", c.Cause())
+	}
+}
