@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,6 +160,35 @@ func TestServeAndCLI(t *testing.T) {
 	code, _, errs := d.cli("status")
 	if want := "tipring: cannot reach tipring at " + d.sock + ": is \"tipring serve\" running?\n"; code != 1 || errs != want {
 		t.Fatalf("status with no daemon: %d %q", code, errs)
+	}
+}
+
+// TestServeTLS checks a tls listener serves sip.tls_cert.
+func TestServeTLS(t *testing.T) {
+	pki := newTestPKI(t)
+	conf := filepath.Join(t.TempDir(), "tipring.toml")
+	err := os.WriteFile(conf, fmt.Appendf(nil, "[sip]\nlisten = [\"tls:127.0.0.1:0\"]\ntls_cert = %q\ntls_key = %q\n", pki.cert, pki.key), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, buildTipring(t), "-config", conf)
+	var s web.Status
+	code, out, errs := d.cli("status", "--json")
+	if err := json.Unmarshal([]byte(out), &s); code != 0 || err != nil {
+		t.Fatalf("status --json: %v %s\n%s", err, errs, out)
+	}
+	if len(s.SIP.Listen) != 1 || !strings.HasPrefix(s.SIP.Listen[0], "tls:127.0.0.1:") {
+		t.Fatalf("listening on %q, want tls on 127.0.0.1\nlog:\n%s", s.SIP.Listen, d.log)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(pki.caCert)
+	c, err := tls.Dial("tcp", strings.TrimPrefix(s.SIP.Listen[0], "tls:"), &tls.Config{RootCAs: roots, ServerName: "gw.test"})
+	if err != nil {
+		t.Fatalf("TLS handshake: %v", err)
+	}
+	defer c.Close()
+	if got := c.ConnectionState().PeerCertificates[0]; !got.Equal(pki.leaf) {
+		t.Errorf("served %q, want sip.tls_cert", got.Subject)
 	}
 }
 

@@ -42,11 +42,6 @@ func sipConfig(cfg *config.Config, log *slog.Logger) (sipua.Config, error) {
 		if err != nil {
 			return c, fmt.Errorf("sip.listen %q: %v", l, err)
 		}
-		if transport == "tls" {
-			// Until sipua serves TLS, say so rather than pretend to listen.
-			log.Warn("SIP over TLS is not supported yet; not listening", "listen", l)
-			continue
-		}
 		ap, err := netip.ParseAddrPort(hostport)
 		if err != nil {
 			return c, fmt.Errorf("sip.listen %q: %v", l, err)

@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,7 +85,7 @@ func writePEM(t *testing.T, path, typ string, der []byte) {
 func TestSIPConfig(t *testing.T) {
 	pki := newTestPKI(t)
 	cfg := config.Default()
-	cfg.SIP.Listen = []string{"udp:127.0.0.1:0", "tcp:[::1]:5070"}
+	cfg.SIP.Listen = []string{"udp:127.0.0.1:0", "tcp:[::1]:5070", "tls:0.0.0.0:5061"}
 	cfg.SIP.TLSCert, cfg.SIP.TLSKey, cfg.SIP.TLSCA = pki.cert, pki.key, pki.ca
 	cfg.SIP.TrustedPeers = []string{"192.0.2.7", "10.1.2.3/8"}
 	cfg.SIP.RTPPorts = "16384-16483"
@@ -105,12 +106,13 @@ func TestSIPConfig(t *testing.T) {
 	wantListen := []sipua.Listen{
 		{Transport: "udp", Addr: netip.MustParseAddrPort("127.0.0.1:0")},
 		{Transport: "tcp", Addr: netip.MustParseAddrPort("[::1]:5070")},
+		{Transport: "tls", Addr: netip.MustParseAddrPort("0.0.0.0:5061")},
 	}
-	if len(c.Listen) != 2 || c.Listen[0] != wantListen[0] || c.Listen[1] != wantListen[1] {
+	if !slices.Equal(c.Listen, wantListen) {
 		t.Errorf("Listen %v, want %v", c.Listen, wantListen)
 	}
 	wantPeers := []netip.Prefix{netip.MustParsePrefix("192.0.2.7/32"), netip.MustParsePrefix("10.0.0.0/8")}
-	if len(c.TrustedPeers) != 2 || c.TrustedPeers[0] != wantPeers[0] || c.TrustedPeers[1] != wantPeers[1] {
+	if !slices.Equal(c.TrustedPeers, wantPeers) {
 		t.Errorf("TrustedPeers %v, want %v", c.TrustedPeers, wantPeers)
 	}
 	if c.RTPPorts != [2]int{16384, 16483} || c.RTPTimeout != 45*time.Second || c.KeepAlive != 20*time.Second {
@@ -133,6 +135,9 @@ func TestSIPConfig(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "tls_verify") {
 		t.Errorf("warned with verification on:\n%s", logs.String())
+	}
+	if _, err := sipua.New(c); err != nil {
+		t.Errorf("sipua.New refuses it: %v", err)
 	}
 }
 
