@@ -237,6 +237,28 @@ func (u *UA) watchMedia(c *Call) {
 	}
 }
 
+// endCalls ends every call as the UA stops: answered calls with a BYE,
+// within the daemon's time to stop.
+func (u *UA) endCalls() {
+	u.mu.Lock()
+	calls := make([]*Call, 0, len(u.calls))
+	for _, c := range u.calls {
+		calls = append(calls, c)
+	}
+	u.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), unregisterTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, c := range calls {
+		wg.Go(func() {
+			if c.Hangup(ctx, q850.NormalClearing) != nil {
+				c.end(q850.NormalClearing)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 func (u *UA) addCall(id string, c *Call) {
 	u.mu.Lock()
 	u.calls[id] = c

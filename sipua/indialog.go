@@ -119,36 +119,38 @@ func (c *Call) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		c.ua.respond(tx, c.inDialogResponse(req, sip.StatusRequestPending))
 		return
 	}
-	defer c.endOffer()
-	var body []byte
-	var settled sdpoa.Result
+	res := c.inDialogResponse(req, sip.StatusOK)
 	offered := len(req.Body()) > 0
 	if offered {
-		answer, res, err := c.m.sess.Answer(req.Body())
+		answer, settled, err := c.m.sess.Answer(req.Body())
 		if err != nil {
+			c.endOffer()
 			c.refuseOffer(req, tx, err)
 			return
 		}
-		body, settled = answer, res
-	} else {
-		offer, err := c.m.sess.Offer()
-		if err != nil {
-			c.ua.respond(tx, c.inDialogResponse(req, sip.StatusInternalServerError))
-			return
-		}
-		body = offer
-	}
-	c.dlg.refreshTarget(req)
-	res := c.inDialogResponse(req, sip.StatusOK)
-	res.SetBody(body)
-	res.AppendHeader(contentTypeSDP())
-	if offered {
 		if err := c.setMedia(settled); err != nil {
 			c.ua.log.Warn("re-INVITE: media", "err", err)
 		}
 		c.logMedia("re-INVITE", settled)
+		res.SetBody(answer)
+		// The exchange is complete once the 2xx carries the answer; the
+		// peer may send its next offer on the heels of its ACK.
+		c.endOffer()
+	} else {
+		offer, err := c.m.sess.Offer()
+		if err != nil {
+			c.endOffer()
+			c.ua.respond(tx, c.inDialogResponse(req, sip.StatusInternalServerError))
+			return
+		}
+		res.SetBody(offer)
 	}
+	res.AppendHeader(contentTypeSDP())
+	c.dlg.refreshTarget(req)
 	ack, err := c.confirm(tx, res)
+	if !offered {
+		defer c.endOffer()
+	}
 	if err != nil {
 		if !errors.Is(err, errCallState) {
 			c.ua.log.Warn("re-INVITE: no ACK; hanging up", "err", err)
@@ -178,9 +180,9 @@ func (c *Call) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 		c.ua.respond(tx, res)
 		return
 	}
-	defer c.endOffer()
 	answer, settled, err := c.m.sess.Answer(req.Body())
 	if err != nil {
+		c.endOffer()
 		c.refuseOffer(req, tx, err)
 		return
 	}
@@ -188,6 +190,7 @@ func (c *Call) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 	if err := c.setMedia(settled); err != nil {
 		c.ua.log.Warn("UPDATE: media", "err", err)
 	}
+	c.endOffer() // before the answer goes out: the peer may offer again at once
 	c.logMedia("UPDATE", settled)
 	res := c.inDialogResponse(req, sip.StatusOK)
 	res.SetBody(answer)
@@ -253,7 +256,6 @@ func (c *Call) onInfo(req *sip.Request, tx sip.ServerTransaction) {
 		c.ua.respond(tx, c.inDialogResponse(req, sip.StatusBadRequest))
 		return
 	}
-	c.ua.respond(tx, c.inDialogResponse(req, sip.StatusOK))
 	for _, ev := range []rtpstream.DigitEvent{{Digit: digit}, {Digit: digit, End: true, Duration: duration}} {
 		select {
 		case c.digits <- ev:
@@ -261,6 +263,7 @@ func (c *Call) onInfo(req *sip.Request, tx sip.ServerTransaction) {
 			c.ua.log.Warn("INFO digit dropped: too many unread", "digit", string(digit))
 		}
 	}
+	c.ua.respond(tx, c.inDialogResponse(req, sip.StatusOK))
 }
 
 // dtmfDigit reads a DTMF signal as INFO bodies write it: a key, or the

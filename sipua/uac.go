@@ -87,6 +87,7 @@ func (u *UA) newOutgoing(acct *Account, ruri sip.Uri, from Party) (*Call, error)
 	}
 	c := newCall(u, m)
 	c.From, c.To, c.state = from, Party{Number: ruri.User}, CallDialing
+	c.offering = true // until the INVITE's offer is answered
 	c.cancel = make(chan struct{})
 	user, name := acct.User, from.Name
 	if from.Number != "" {
@@ -275,7 +276,19 @@ func (c *Call) inviteOnce(req *sip.Request) (*sip.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Terminate()
+	// The transaction is left to end by itself after a final response:
+	// it absorbs the response's retransmissions, and after a 2xx brings
+	// those of other forks until Timer M.
+	//
+	// Further 2xx, of other forks or sent again, bypass Responses; they
+	// are caught from the start, since they may come at once.
+	more2xx := make(chan *sip.Response, 8)
+	tx.OnRetransmission(func(res *sip.Response) {
+		select {
+		case more2xx <- res:
+		default:
+		}
+	})
 	var (
 		provisional bool // a 1xx came: a CANCEL may now be sent
 		cancelling  bool
@@ -301,7 +314,7 @@ func (c *Call) inviteOnce(req *sip.Request) (*sip.Response, error) {
 					giveUp = time.After(64 * sip.T1)
 				}
 			case res.IsSuccess():
-				if err := c.established(req, res, tx); err != nil {
+				if err := c.established(req, res, more2xx); err != nil {
 					u.log.Warn("answered call unusable; hanging up", "err", err)
 					go c.hangup(q850.BearerCapabilityNotImplemented)
 				}
@@ -322,6 +335,7 @@ func (c *Call) inviteOnce(req *sip.Request) (*sip.Response, error) {
 				giveUp = time.After(64 * sip.T1)
 			}
 		case <-giveUp:
+			tx.Terminate()
 			return nil, errCancelled
 		case <-tx.Done():
 			if cancelling {
@@ -404,7 +418,7 @@ func transactBuilt(ctx context.Context, client *sipgo.Client, req *sip.Request) 
 // established sets the call up on the 2xx res to our INVITE req: the
 // dialog takes the peer's tag, target and route set, the ACK goes out, and
 // the 2xx of other forks get an ACK and a BYE.
-func (c *Call) established(req *sip.Request, res *sip.Response, tx sip.ClientTransaction) error {
+func (c *Call) established(req *sip.Request, res *sip.Response, more2xx <-chan *sip.Response) error {
 	d := c.dlg
 	tag, _ := res.To().Params.Get("tag")
 	d.mu.Lock()
@@ -421,30 +435,42 @@ func (c *Call) established(req *sip.Request, res *sip.Response, tx sip.ClientTra
 	d.mu.Unlock()
 	d.refreshTarget(res)
 	ack := d.ack(req, nil)
-	tx.OnRetransmission(func(again *sip.Response) {
-		if t, _ := again.To().Params.Get("tag"); t == tag {
-			c.dlg.client.WriteRequest(ack) // our ACK was lost
-			return
+	go func() {
+		// 2xx keep coming for up to 64*T1 (RFC 6026 Timer M).
+		timerM := time.NewTimer(64 * sip.T1)
+		defer timerM.Stop()
+		for {
+			select {
+			case again := <-more2xx:
+				if t, _ := again.To().Params.Get("tag"); t == tag {
+					c.dlg.client.WriteRequest(ack) // our ACK was lost
+					continue
+				}
+				go c.dropFork(req, again)
+			case <-timerM.C:
+				return
+			}
 		}
-		go c.dropFork(req, again)
-	})
+	}()
 	c.ua.addCall(d.id(), c)
+	if err := c.dlg.client.WriteRequest(ack); err != nil {
+		return fmt.Errorf("ACK: %w", err)
+	}
+	c.ua.log.Info("outgoing call answered", "to", c.To.Number, "call", d.callID)
+	var err error
+	if len(res.Body()) > 0 {
+		err = c.takeAnswer(res.Body())
+	} else if c.Media().Codec.Name == "" {
+		err = errors.New("2xx without an SDP answer")
+	}
 	c.mu.Lock()
 	if !c.closed {
 		c.state = CallActive
 	}
+	c.offering = false // the INVITE's offer is answered
 	c.mu.Unlock()
-	err := c.dlg.client.WriteRequest(ack)
 	if err != nil {
-		return fmt.Errorf("ACK: %w", err)
-	}
-	c.ua.log.Info("outgoing call answered", "to", c.To.Number, "call", d.callID)
-	if len(res.Body()) > 0 {
-		if err := c.takeAnswer(res.Body()); err != nil {
-			return err
-		}
-	} else if c.Media().Codec.Name == "" {
-		return errors.New("2xx without an SDP answer")
+		return err
 	}
 	go c.ua.watchMedia(c)
 	return nil

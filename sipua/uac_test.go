@@ -11,6 +11,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/icholy/digest"
 
 	"tipring/sipua/q850"
 )
@@ -191,5 +192,180 @@ func TestDialEarlyMediaAnswerAndPeerHangup(t *testing.T) {
 	wait(t, c.Done(), "end of the call")
 	if c.Cause() != q850.UserBusy {
 		t.Errorf("cause %v, want the BYE's 17", c.Cause())
+	}
+}
+
+func TestDialChallengedThenBusy(t *testing.T) {
+	f := newFarEnd(t)
+	u := dialer(t, f)
+	c, err := u.Dial("line1", "5551234", Party{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := f.nextInvite()
+	chal := digest.Challenge{Realm: "example.test", Nonce: "abc123", Algorithm: "MD5", QOP: []string{"auth"}}
+	f.respond(first, 407, "", nil, sip.NewHeader("Proxy-Authenticate", chal.String()))
+	second := f.nextInvite()
+	h := second.req.GetHeader("Proxy-Authorization")
+	if h == nil {
+		t.Fatal("second INVITE without Proxy-Authorization")
+	}
+	cred, err := digest.ParseCredentials(h.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := digest.Digest(&chal, digest.Options{Method: "INVITE", URI: cred.URI, Username: "2001", Password: "secret",
+		Cnonce: cred.Cnonce, Count: cred.Nc})
+	if cred.Response != want.Response {
+		t.Error("digest response does not check out")
+	}
+	if second.req.CSeq().SeqNo <= first.req.CSeq().SeqNo || second.req.CallID().Value() != first.req.CallID().Value() {
+		t.Error("the authorized INVITE must keep the Call-ID and take the next CSeq")
+	}
+	f.respond(second, 486, "far1", nil, sip.NewHeader("Reason", `Q.850;cause=17`))
+	wait(t, c.Done(), "end of the refused call")
+	if c.Cause() != q850.UserBusy {
+		t.Errorf("cause %v, want 17", c.Cause())
+	}
+}
+
+func TestDialFailureCauses(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		want   q850.Cause
+	}{
+		{404, q850.UnallocatedNumber},
+		{486, q850.UserBusy},
+		{503, q850.TemporaryFailure},
+		{603, q850.CallRejected},
+	} {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			f := newFarEnd(t)
+			u := dialer(t, f)
+			c, err := u.Dial("line1", "100", Party{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.respond(f.nextInvite(), tc.status, "x", nil)
+			wait(t, c.Done(), "end of the refused call")
+			if want, _ := q850.FromStatus(tc.status); c.Cause() != want || want != tc.want {
+				t.Errorf("cause %v, want %v", c.Cause(), tc.want)
+			}
+		})
+	}
+}
+
+func TestDialRedirected(t *testing.T) {
+	f := newFarEnd(t)
+	u := dialer(t, f)
+	c, err := u.Dial("line1", "100", Party{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := f.nextInvite()
+	res := sip.NewResponseFromRequest(first.req, 302, "Moved Temporarily", nil)
+	res.To().Params.Add("tag", "r")
+	res.AppendHeader(sip.NewHeader("Contact", fmt.Sprintf("<sip:200@%s>;q=0.5, <sip:300@%s>;q=0.9", f.addr, f.addr)))
+	first.tx.Respond(res)
+	second := f.nextInvite()
+	if second.req.Recipient.User != "300" {
+		t.Errorf("redirected to %s, want the Contact with the higher q (300)", second.req.Recipient.String())
+	}
+	f.respond(second, 200, "far", offer("0"))
+	f.next(f.acks, "ACK")
+	waitCall(t, c, CallActive)
+	if err := c.Hangup(context.Background(), q850.NormalClearing); err != nil {
+		t.Fatal(err)
+	}
+	bye := f.next(f.byes, "BYE")
+	if r := bye.GetHeader("Reason"); r == nil || !strings.Contains(r.Value(), "cause=16") {
+		t.Errorf("BYE Reason %v", r)
+	}
+}
+
+func TestDialCancelled(t *testing.T) {
+	f := newFarEnd(t)
+	u := dialer(t, f)
+	c, err := u.Dial("line1", "100", Party{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := f.nextInvite()
+	f.respond(in, 180, "far", nil)
+	waitCall(t, c, CallRinging)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// The far end's sipgo answers the CANCEL and the INVITE (487) itself.
+	if err := c.Hangup(ctx, q850.NormalClearing); err != nil {
+		t.Fatal(err)
+	}
+	if c.Cause() != q850.NormalClearing {
+		t.Errorf("cause %v", c.Cause())
+	}
+}
+
+func TestDialCancelledBeforeAnyResponse(t *testing.T) {
+	f := newFarEnd(t)
+	u := dialer(t, f)
+	c, err := u.Dial("line1", "100", Party{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := f.nextInvite()
+	hungUp := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hungUp <- c.Hangup(ctx, q850.NormalClearing)
+	}()
+	// A CANCEL may only follow a provisional response (RFC 3261 §9.1).
+	time.Sleep(50 * time.Millisecond)
+	select {
+	case <-c.Done():
+		t.Fatal("the call ended before the INVITE got any response")
+	default:
+	}
+	f.respond(in, 100, "", nil)
+	if err := <-hungUp; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDialForkedAnswers(t *testing.T) {
+	f := newFarEnd(t)
+	u := dialer(t, f)
+	c, err := u.Dial("line1", "100", Party{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := f.nextInvite()
+	f.respond(in, 200, "first", offer("0"))
+	f.respond(in, 200, "second", offer("8"))
+	acks := map[string]bool{}
+	for range 2 {
+		a := f.next(f.acks, "ACK")
+		tag, _ := a.To().Params.Get("tag")
+		acks[tag] = true
+	}
+	if !acks["first"] || !acks["second"] {
+		t.Errorf("ACKs to %v, want both forks", acks)
+	}
+	// Whichever 2xx the gateway took first is the call; the other fork
+	// gets a BYE.
+	bye := f.next(f.byes, "BYE of the other fork")
+	lost, _ := bye.To().Params.Get("tag")
+	won, codec := "first", "PCMU"
+	if lost == "first" {
+		won, codec = "second", "PCMA"
+	}
+	waitCall(t, c, CallActive)
+	if c.Media().Codec.Name != codec {
+		t.Errorf("media of %s, want the %s fork's %s", c.Media().Codec.Name, won, codec)
+	}
+	// The winner's 200 again: its ACK was lost.
+	f.respond(in, 200, won, offer("0"))
+	a := f.next(f.acks, "ACK of the retransmitted 2xx")
+	if tag, _ := a.To().Params.Get("tag"); tag != won {
+		t.Errorf("ACK to %q, want %q", tag, won)
 	}
 }

@@ -86,6 +86,8 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			return
 		}
 		c.answer = body
+	} else {
+		c.offering = true // until the ACK answers the offer of our 2xx
 	}
 	if u.cfg.Incoming == nil {
 		u.respond(tx, c.response(sip.StatusTemporarilyUnavailable, ""))
@@ -117,7 +119,9 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			}
 			if c.answer == nil {
 				// Our offer went in the 200; the answer is in the ACK.
-				if err := c.takeAnswer(ack.Body()); err != nil {
+				err := c.takeAnswer(ack.Body())
+				c.endOffer()
+				if err != nil {
 					u.log.Warn("answer in ACK unusable; hanging up", "from", c.From.Number, "err", err)
 					c.hangup(q850.BearerCapabilityNotImplemented)
 					return
