@@ -20,17 +20,45 @@ import (
 	"github.com/icholy/digest"
 )
 
-// registrar is a scripted SIP registrar on loopback UDP. Each REGISTER it
+// registrar is a scripted SIP registrar on loopback. Each REGISTER it
 // receives is recorded and answered by reply.
 type registrar struct {
-	t     *testing.T
-	addr  netip.AddrPort
-	reply func(r *registrar, req *sip.Request) *sip.Response
-	got   chan *sip.Request
+	t         *testing.T
+	transport string
+	addr      netip.AddrPort
+	reply     func(r *registrar, req *sip.Request) *sip.Response
+	got       chan *sip.Request
 }
 
-// setup, if given, installs more handlers before the registrar serves.
+// newRegistrar starts a registrar on UDP. setup, if given, installs more
+// handlers before the registrar serves.
 func newRegistrar(t *testing.T, reply func(r *registrar, req *sip.Request) *sip.Response, setup ...func(*sipgo.Server)) *registrar {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	addr := c.LocalAddr().(*net.UDPAddr).AddrPort()
+	return startRegistrar(t, "udp", addr, func(srv *sipgo.Server) error { return srv.ServeUDP(c) }, reply, setup...)
+}
+
+// newTCPRegistrar starts a registrar on TCP.
+func newTCPRegistrar(t *testing.T, reply func(r *registrar, req *sip.Request) *sip.Response) *registrar {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	addr := ln.Addr().(*net.TCPAddr).AddrPort()
+	return startRegistrar(t, "tcp", addr, func(srv *sipgo.Server) error { return srv.ServeTCP(ln) }, reply)
+}
+
+// startRegistrar runs a registrar that serve has serve at addr, on
+// transport.
+func startRegistrar(t *testing.T, transport string, addr netip.AddrPort, serve func(*sipgo.Server) error,
+	reply func(r *registrar, req *sip.Request) *sip.Response, setup ...func(*sipgo.Server)) *registrar {
 	t.Helper()
 	ua, err := sipgo.NewUA()
 	if err != nil {
@@ -40,11 +68,7 @@ func newRegistrar(t *testing.T, reply func(r *registrar, req *sip.Request) *sip.
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &registrar{t: t, addr: c.LocalAddr().(*net.UDPAddr).AddrPort(), reply: reply, got: make(chan *sip.Request, 100)}
+	r := &registrar{t: t, transport: transport, addr: addr, reply: reply, got: make(chan *sip.Request, 100)}
 	srv.OnRegister(func(req *sip.Request, tx sip.ServerTransaction) {
 		r.got <- req.Clone()
 		if err := tx.Respond(r.reply(r, req)); err != nil {
@@ -54,12 +78,18 @@ func newRegistrar(t *testing.T, reply func(r *registrar, req *sip.Request) *sip.
 	for _, f := range setup {
 		f(srv)
 	}
-	go srv.ServeUDP(c)
-	t.Cleanup(func() { c.Close(); ua.Close() })
+	go serve(srv)
+	t.Cleanup(func() { ua.Close() })
 	return r
 }
 
-func (r *registrar) uri() string { return "sip:" + r.addr.String() }
+// uri is the registrar's URI, with a transport parameter unless on UDP.
+func (r *registrar) uri() string {
+	if r.transport == "udp" {
+		return "sip:" + r.addr.String()
+	}
+	return "sip:" + r.addr.String() + ";transport=" + r.transport
+}
 
 // next returns the next REGISTER received.
 func (r *registrar) next() *sip.Request {
