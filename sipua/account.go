@@ -3,6 +3,7 @@ package sipua
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -13,7 +14,8 @@ import (
 type Account struct {
 	Name string
 	// Registrar is the SIP URI REGISTERs go to; empty means the account
-	// does not register. A transport parameter chooses UDP or TCP.
+	// does not register. A transport parameter chooses UDP, TCP or TLS;
+	// a sips URI, TLS. Without either, DNS may choose (RFC 3263).
 	Registrar string
 	// Proxy is the SIP URI of the account's domain proxy, which sends
 	// the account's calls; its requests are trusted.
@@ -35,21 +37,14 @@ func (a *Account) check() error {
 	if a.User == "" {
 		return errors.New("no user")
 	}
-	if a.Registrar != "" {
-		var u sip.Uri
-		if err := sip.ParseUri(a.Registrar, &u); err != nil {
-			return fmt.Errorf("registrar %q: %w", a.Registrar, err)
-		}
-		if a.Domain == "" {
-			a.Domain = u.Host
-		}
-	}
-	for _, p := range []struct{ what, uri string }{{"proxy", a.Proxy}, {"outbound proxy", a.OutboundProxy}} {
-		var u sip.Uri
+	for _, p := range []struct{ what, uri string }{
+		{"registrar", a.Registrar}, {"proxy", a.Proxy}, {"outbound proxy", a.OutboundProxy},
+	} {
 		if p.uri == "" {
 			continue
 		}
-		if err := sip.ParseUri(p.uri, &u); err != nil {
+		u, err := parseServerURI(p.uri)
+		if err != nil {
 			return fmt.Errorf("%s %q: %w", p.what, p.uri, err)
 		}
 		if a.Domain == "" {
@@ -66,6 +61,26 @@ func (a *Account) check() error {
 		a.Credentials.Username = a.User
 	}
 	return nil
+}
+
+// parseServerURI parses the URI of a registrar or proxy: sip or sips, and
+// with a transport parameter, one the gateway has.
+func parseServerURI(s string) (sip.Uri, error) {
+	var u sip.Uri
+	if err := sip.ParseUri(s, &u); err != nil {
+		return u, err
+	}
+	tp, _ := u.UriParams.Get("transport")
+	switch tp = strings.ToLower(tp); {
+	case tp != "" && tp != "udp" && tp != "tcp" && tp != "tls":
+		return u, fmt.Errorf("transport %q is not udp, tcp or tls", tp)
+	case tp == "udp" && u.IsEncrypted():
+		return u, errors.New("a sips URI is reached over TLS, not UDP")
+	}
+	if _, err := locateURI(u); err != nil {
+		return u, err
+	}
+	return u, nil
 }
 
 // aor is the account's address of record.

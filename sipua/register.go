@@ -8,12 +8,15 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+
+	"tipring/sipua/locate"
 )
 
 // RegState is where an account's registration stands.
@@ -31,7 +34,10 @@ const (
 type RegistrationStatus struct {
 	Account   string
 	Registrar string
-	State     RegState
+	// Server is where the REGISTERs go: the server registered with, or
+	// tried last, as transport:address:port ("udp:192.0.2.1:5060").
+	Server string
+	State  RegState
 	// Contact is the address the registrar has for the gateway.
 	Contact string
 	// Expires is when the binding lapses unless refreshed; zero unless
@@ -65,16 +71,20 @@ type registration struct {
 	acct      *Account
 	registrar sip.Uri
 	route     *sip.Uri // the outbound proxy, if any
-	transport string   // "udp" or "tcp"
-	callID    string
-	fromTag   string
-	cseq      uint32
+	// secure is set by a sips registrar or outbound proxy: the Contact
+	// and the address of record are sips URIs then (RFC 3261 §8.1.1.8,
+	// RFC 5630 §5.1.1.1).
+	secure  bool
+	callID  string
+	fromTag string
+	cseq    uint32
+	// server is the target of the next hop the REGISTERs go to; bound
+	// says the last one registered there, so the refreshes stay with it.
+	server locate.Target
+	bound  bool
 	// contact is the address registered; it starts as the local address
-	// toward the registrar and follows what the registrar saw (rport).
+	// toward server and follows what the registrar saw (rport).
 	contact netip.AddrPort
-	// peer is where the registrar answered from: the TCP connection's
-	// far end.
-	peer netip.AddrPort
 
 	mu sync.Mutex
 	st RegistrationStatus
@@ -83,7 +93,6 @@ type registration struct {
 func newRegistration(u *UA, a *Account) *registration {
 	r := &registration{ua: u, acct: a, callID: sip.GenerateTagN(24), fromTag: sip.GenerateTagN(12)}
 	sip.ParseUri(a.Registrar, &r.registrar) // checked by Account.check
-	r.transport = "udp"
 	if a.OutboundProxy != "" {
 		r.route = new(sip.Uri)
 		sip.ParseUri(a.OutboundProxy, r.route)
@@ -93,13 +102,7 @@ func newRegistration(u *UA, a *Account) *registration {
 		}
 		r.route.UriParams.Add("lr", "")
 	}
-	next := r.registrar
-	if r.route != nil {
-		next = *r.route
-	}
-	if t, ok := next.UriParams.Get("transport"); ok && t != "" {
-		r.transport = strings.ToLower(t)
-	}
+	r.secure = r.registrar.IsEncrypted() || r.route != nil && r.route.IsEncrypted()
 	r.st = RegistrationStatus{Account: a.Name, Registrar: a.Registrar, State: RegIdle}
 	return r
 }
@@ -120,10 +123,19 @@ func (r *registration) update(f func(*RegistrationStatus)) {
 type regError struct {
 	status     int           // the final response, 0 for a transport failure
 	retryAfter time.Duration // from a Retry-After header
-	msg        string
+	// unreachable says the server did not answer: a timeout or a
+	// transport error.
+	unreachable bool
+	msg         string
 }
 
 func (e *regError) Error() string { return e.msg }
+
+// failover says whether the next server is to be tried at once (RFC 3263
+// §4.3): this one did not answer, or answered 503.
+func (e *regError) failover() bool {
+	return e.unreachable || e.status == sip.StatusServiceUnavailable
+}
 
 // run registers the account, refreshes the binding before it lapses, and
 // retries with back-off after failures, until ctx is done; then it removes
@@ -150,7 +162,7 @@ func (r *registration) run(ctx context.Context) {
 				c := r.contactURI()
 				s.Contact = c.String()
 			})
-			log.Info("registered", "registrar", r.acct.Registrar, "expires", granted, "refresh_in", wait.Round(time.Second))
+			log.Info("registered", "registrar", r.acct.Registrar, "server", r.server, "expires", granted, "refresh_in", wait.Round(time.Second))
 		} else {
 			failures++
 			wait = backoff(failures, rand.Float64())
@@ -185,7 +197,7 @@ func (r *registration) run(ctx context.Context) {
 // wait waits d, or until ctx is done (then it returns false). While
 // registered it keeps the path to the registrar alive and checks it, and
 // cuts the wait short when the registrar has gone: an unanswered OPTIONS
-// over UDP, a TCP connection that no longer takes the CRLF ping.
+// over UDP, a TCP or TLS connection that no longer takes the CRLF ping.
 func (r *registration) wait(ctx context.Context, d time.Duration, registered bool) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -213,21 +225,20 @@ func (r *registration) wait(ctx context.Context, d time.Duration, registered boo
 	}
 }
 
-// keepAlive sends the registrar a CRLF ping (RFC 5626 §4.4.1) on TCP, an
-// OPTIONS on UDP, which also refreshes NAT bindings on the way.
+// keepAlive sends the registrar a CRLF ping (RFC 5626 §4.4.1) on TCP and
+// TLS, an OPTIONS on UDP, which also refreshes NAT bindings on the way.
 func (r *registration) keepAlive(ctx context.Context) error {
-	client, _, err := r.ua.client(r.transport)
+	t := r.server
+	client, _, err := r.ua.client(string(t.Transport))
 	if err != nil {
 		return err
 	}
-	if r.transport == "tcp" {
-		if !r.peer.IsValid() {
-			return nil // no connection known yet
-		}
-		c, err := r.ua.ua.TransportLayer().GetConnection("tcp", r.peer.String())
+	if t.Transport != locate.UDP {
+		c, err := r.ua.ua.TransportLayer().GetConnection(string(t.Transport), t.Addr.String())
 		if err != nil || c == nil {
-			return fmt.Errorf("connection to %s is gone", r.peer)
+			return fmt.Errorf("connection to %s is gone", t)
 		}
+		defer c.TryClose() // GetConnection counted us as a user
 		w, ok := c.(io.Writer)
 		if !ok {
 			return nil
@@ -236,8 +247,7 @@ func (r *registration) keepAlive(ctx context.Context) error {
 		return err
 	}
 	req := sip.NewRequest(sip.OPTIONS, *r.registrar.Clone())
-	req.AppendHeader(via(r.transport, r.contact))
-	aor := r.acct.aor()
+	aor := r.aor()
 	from := &sip.FromHeader{Address: aor, Params: sip.NewParams()}
 	from.Params.Add("tag", sip.GenerateTagN(12))
 	req.AppendHeader(from)
@@ -245,6 +255,7 @@ func (r *registration) keepAlive(ctx context.Context) error {
 	if r.route != nil {
 		req.AppendHeader(&sip.RouteHeader{Address: *r.route.Clone()})
 	}
+	address(req, t, r.contact)
 	ctx, cancel := context.WithTimeout(ctx, min(keepAliveTimeout, r.ua.cfg.KeepAlive))
 	defer cancel()
 	// Any answer at all, even 404 or 405, shows the registrar is there.
@@ -269,32 +280,64 @@ func backoff(failures int, u float64) time.Duration {
 	return d/2 + time.Duration(u*float64(d/2))
 }
 
-// register sends one REGISTER asking for expires (0 removes the binding),
-// answering challenges and a 423, and returns the lifetime granted.
+// register registers with the servers of the next hop in turn until one
+// takes the REGISTER asking for expires (0 removes the binding), and
+// returns the lifetime granted. A server that does not answer or answers
+// 503 is reported to the resolver and the next one tried at once (RFC
+// 3263 §4.3); the error is the last server's.
 func (r *registration) register(ctx context.Context, expires time.Duration) (time.Duration, error) {
-	client, bound, err := r.ua.client(r.transport)
+	next := r.nextHop()
+	ts, err := r.ua.targets(ctx, next)
 	if err != nil {
 		return 0, &regError{msg: err.Error()}
 	}
-	if !r.contact.IsValid() {
-		r.contact, err = contactAddr(bound, r.transport, r.nextHop())
-		if err != nil {
-			return 0, &regError{msg: err.Error()}
+	if r.bound {
+		// The binding is with r.server: refresh or remove it there.
+		if i := slices.IndexFunc(ts, func(t locate.Target) bool { return sameTarget(t, r.server) }); i > 0 {
+			ts = slices.Insert(slices.Delete(ts, i, i+1), 0, r.server)
 		}
+	}
+	for i, t := range ts {
+		var granted time.Duration
+		granted, err = r.registerAt(ctx, t, uriDomain(next), expires)
+		r.bound = err == nil
+		var re *regError
+		if err == nil || ctx.Err() != nil || !errors.As(err, &re) || !re.failover() {
+			return granted, err
+		}
+		r.ua.resolver.MarkFailed(t)
+		if i+1 < len(ts) {
+			r.ua.log.Warn("registrar failed; trying the next", "account", r.acct.Name, "server", t, "err", err, "next", ts[i+1])
+		}
+	}
+	return 0, err
+}
+
+// registerAt sends one REGISTER asking for expires to t, a server of
+// domain, answering challenges and a 423, and returns the lifetime granted.
+func (r *registration) registerAt(ctx context.Context, t locate.Target, domain string, expires time.Duration) (time.Duration, error) {
+	client, local, err := r.ua.hop(t)
+	if err != nil {
+		return 0, &regError{msg: err.Error()}
+	}
+	if !sameTarget(t, r.server) || !r.contact.IsValid() {
+		r.server, r.contact = t, local
+		r.update(func(s *RegistrationStatus) { s.Server = t.String() })
 	}
 	var auth []sip.Header // answers to challenges, carried to the retries
 	challenges, stale := 0, false
 	for attempt := 0; attempt < 6; attempt++ {
+		if err := r.ua.connect(ctx, t, domain); err != nil {
+			return 0, &regError{unreachable: true, msg: fmt.Sprintf("cannot connect to %s: %v", t, err)}
+		}
 		req := r.request(expires, auth)
+		address(req, t, r.contact)
 		res, err := client.Do(ctx, req)
 		if err != nil {
-			return 0, &regError{msg: fmt.Sprintf("no answer from %s: %v", req.Destination(), err)}
+			return 0, &regError{unreachable: true, msg: fmt.Sprintf("no answer from %s: %v", t, err)}
 		}
 		switch {
 		case res.IsSuccess():
-			if p, err := netip.ParseAddrPort(res.Source()); err == nil {
-				r.peer = p
-			}
 			if moved, ok := r.learnContact(res); ok && expires > 0 {
 				// The registrar saw another address (NAT): bind that one.
 				r.ua.log.Info("registrar sees gateway at another address", "account", r.acct.Name, "contact", moved)
@@ -343,8 +386,7 @@ func (r *registration) nextHop() sip.Uri {
 // request builds a REGISTER of the account's binding.
 func (r *registration) request(expires time.Duration, auth []sip.Header) *sip.Request {
 	req := sip.NewRequest(sip.REGISTER, *r.registrar.Clone())
-	req.AppendHeader(via(r.transport, r.contact))
-	aor := r.acct.aor()
+	aor := r.aor()
 	from := &sip.FromHeader{Address: aor, Params: sip.NewParams()}
 	from.Params.Add("tag", r.fromTag)
 	req.AppendHeader(from)
@@ -369,11 +411,26 @@ func (r *registration) request(expires time.Duration, auth []sip.Header) *sip.Re
 // contactURI is the URI registered for the account.
 func (r *registration) contactURI() sip.Uri {
 	u := sip.Uri{Scheme: "sip", User: r.acct.User, Host: r.contact.Addr().String(), Port: int(r.contact.Port())}
-	if r.transport != "udp" {
+	switch {
+	case r.secure:
+		u.Scheme = "sips" // reached over TLS, without a transport parameter
+	case r.server.Transport != locate.UDP:
+		// Also transport=tls, which RFC 3261 §26.2.2 deprecates and
+		// RFC 5630 §5.1.1 forbids: without it, many registrars send
+		// requests for a sip Contact over UDP.
 		u.UriParams = sip.NewParams()
-		u.UriParams.Add("transport", r.transport)
+		u.UriParams.Add("transport", string(r.server.Transport))
 	}
 	return u
+}
+
+// aor is the address of record registered.
+func (r *registration) aor() sip.Uri {
+	a := r.acct.aor()
+	if r.secure {
+		a.Scheme = "sips"
+	}
+	return a
 }
 
 // granted reads the lifetime the registrar gave our binding: the expires
@@ -404,7 +461,7 @@ func (r *registration) granted(res *sip.Response, asked time.Duration) (time.Dur
 // from (Via received and rport), when it differs from the Contact's.
 func (r *registration) learnContact(res *sip.Response) (netip.AddrPort, bool) {
 	via := res.Via()
-	if via == nil || r.transport != "udp" {
+	if via == nil || r.server.Transport != locate.UDP {
 		return netip.AddrPort{}, false
 	}
 	host, okh := via.Params.Get("received")

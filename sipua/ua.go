@@ -16,6 +16,7 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
+	"tipring/sipua/locate"
 	"tipring/sipua/rtpstream"
 )
 
@@ -23,12 +24,19 @@ import (
 type Config struct {
 	// UserAgent names the gateway in User-Agent and Server headers.
 	UserAgent string
-	// Listen lists the transports and addresses to listen on.
+	// Listen lists the transports and addresses to listen on. Requests
+	// go out only on the transports listened on.
 	Listen []Listen
 	// TLS configures the tls transport: Certificates serve the tls
 	// listeners and double as the client certificate; RootCAs (nil: the
-	// system's) verifies servers unless InsecureSkipVerify is set.
+	// system's) verifies servers unless InsecureSkipVerify is set. A
+	// server must prove to serve the host of the URI it was found from
+	// (RFC 5922).
 	TLS *tls.Config
+	// Resolver finds the servers of the registrars and proxies (RFC
+	// 3263). Nil means one on the system's DNS that, where DNS offers a
+	// choice of transports, prefers them in the order of Listen (§4.1).
+	Resolver *locate.Resolver
 	// Accounts are registered (when they have a registrar) and place calls.
 	Accounts []Account
 	// TrustedPeers may send out-of-dialog requests besides the accounts'
@@ -51,7 +59,7 @@ type Config struct {
 
 // Listen is one transport address to listen on.
 type Listen struct {
-	Transport string // "udp" or "tcp"
+	Transport string // "udp", "tcp" or "tls"
 	Addr      netip.AddrPort
 }
 
@@ -65,12 +73,15 @@ type UA struct {
 	srv   *sipgo.Server
 	regs  []*registration
 	ports *rtpstream.PortRange
+	// resolver locates servers; it remembers those that failed lately.
+	resolver *locate.Resolver
 
 	mu        sync.Mutex
 	calls     map[string]*Call          // by dialog id
 	bound     map[string]netip.AddrPort // transport → the address listened on
 	clients   map[string]*sipgo.Client  // transport → client sending from it
 	closers   []func() error
+	tlsDialer *tlsDialer    // opens the TLS connections; nil without a tls listener
 	forbidden atomic.Uint64 // out-of-dialog requests turned away
 }
 
@@ -83,16 +94,26 @@ func New(cfg Config) (*UA, error) {
 		return nil, errors.New("sipua: nothing to listen on")
 	}
 	for _, l := range cfg.Listen {
-		if l.Transport != "udp" && l.Transport != "tcp" {
+		switch l.Transport {
+		case "udp", "tcp":
+		case "tls":
+			if !hasCertificate(cfg.TLS) {
+				return nil, fmt.Errorf("sipua: listen %s: Config.TLS has no certificate to serve it with", l)
+			}
+		default:
 			return nil, fmt.Errorf("sipua: listen %s: transport %q is not supported", l, l.Transport)
 		}
 	}
 	u := &UA{
-		cfg:     cfg,
-		log:     cfg.Log,
-		bound:   map[string]netip.AddrPort{},
-		calls:   map[string]*Call{},
-		clients: map[string]*sipgo.Client{},
+		cfg:      cfg,
+		log:      cfg.Log,
+		bound:    map[string]netip.AddrPort{},
+		calls:    map[string]*Call{},
+		clients:  map[string]*sipgo.Client{},
+		resolver: cfg.Resolver,
+	}
+	if u.resolver == nil {
+		u.resolver = newResolver(cfg.Listen)
 	}
 	if cfg.RTPPorts == [2]int{} {
 		cfg.RTPPorts = [2]int{10000, 20000}
@@ -117,7 +138,10 @@ func New(cfg Config) (*UA, error) {
 // is done; then it unregisters the accounts and closes the listeners.
 func (u *UA) Run(ctx context.Context) error {
 	lib := slog.New(quieter{u.log.Handler()}).With("component", "sipgo")
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent(u.cfg.UserAgent),
+	// sipgo opens TLS connections itself where the UA has not opened one,
+	// as for requests within a dialog; it checks the server against the
+	// host it dials.
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(u.cfg.UserAgent), sipgo.WithUserAgenTLSConfig(u.cfg.TLS),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(lib)),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(lib)))
 	if err != nil {
@@ -130,7 +154,7 @@ func (u *UA) Run(ctx context.Context) error {
 	}
 	u.srv = srv
 	u.handle(srv)
-	serveErr := make(chan error, len(u.cfg.Listen))
+	serveErr := make(chan error, len(u.cfg.Listen)+1) // and the TLS dialer
 	for _, l := range u.cfg.Listen {
 		if err := u.listen(l, serveErr); err != nil {
 			u.close()
@@ -173,13 +197,18 @@ func (u *UA) listen(l Listen, serveErr chan<- error) error {
 		}
 		bound, close = c.LocalAddr().(*net.UDPAddr).AddrPort(), c.Close
 		serve = func() error { return u.srv.ServeUDP(c) }
-	case "tcp":
+	case "tcp", "tls":
 		ln, err := net.Listen("tcp"+family, addr)
 		if err != nil {
 			return fmt.Errorf("sipua: listen %s: %w", l, err)
 		}
 		bound, close = ln.Addr().(*net.TCPAddr).AddrPort(), ln.Close
 		serve = func() error { return u.srv.ServeTCP(ln) }
+		if l.Transport == "tls" {
+			tl := tls.NewListener(ln, u.cfg.TLS)
+			serve = func() error { return u.srv.ServeTLS(tl) }
+			u.serveTLSDialer(ln.Addr(), serveErr)
+		}
 	}
 	bound = netip.AddrPortFrom(bound.Addr().Unmap(), bound.Port())
 	// rport (RFC 3581) lets a registrar behind or before NAT answer
@@ -218,6 +247,24 @@ func (u *UA) listen(l Listen, serveErr chan<- error) error {
 		}
 	}
 	return nil
+}
+
+// serveTLSDialer has sipgo serve the connections the UA opens over TLS,
+// once for the UA; addr is the tls listening address.
+func (u *UA) serveTLSDialer(addr net.Addr, serveErr chan<- error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.tlsDialer != nil {
+		return
+	}
+	d := newTLSDialer(addr)
+	u.tlsDialer = d
+	u.closers = append(u.closers, d.Close)
+	go func() {
+		if err := u.srv.ServeTLS(d); err != nil && !errors.Is(err, net.ErrClosed) {
+			serveErr <- fmt.Errorf("sipua: serve TLS connections: %w", err)
+		}
+	}()
 }
 
 // quieter passes on only warnings and errors: sipgo reports routine
