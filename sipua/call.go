@@ -71,6 +71,8 @@ type Call struct {
 	// INVITE to CANCEL it.
 	cancel     chan struct{}
 	cancelOnce sync.Once
+	extra      []sip.Header // more headers for the INVITE: Replaces, Referred-By
+	status     int          // the INVITE's final response; 0 without one
 
 	// digits holds the DTMF that came in INFO requests.
 	digits chan rtpstream.DigitEvent
@@ -90,8 +92,12 @@ type Call struct {
 }
 
 func newCall(u *UA, m *media) *Call {
-	return &Call{ua: u, m: m, done: make(chan struct{}), acks: make(chan *sip.Request, 4),
+	c := &Call{ua: u, m: m, done: make(chan struct{}), acks: make(chan *sip.Request, 4),
 		digits: make(chan rtpstream.DigitEvent, 16)}
+	u.mu.Lock()
+	u.live[c] = struct{}{}
+	u.mu.Unlock()
+	return c
 }
 
 // Stream returns the call's RTP stream, which carries its audio and DTMF.
@@ -173,6 +179,9 @@ func (c *Call) end(cause q850.Cause) {
 	close(c.done)
 	c.mu.Unlock()
 	c.m.close()
+	c.ua.mu.Lock()
+	delete(c.ua.live, c)
+	c.ua.mu.Unlock()
 	if c.dlg != nil {
 		c.ua.dropCall(c.dlg.id(), c)
 	}
@@ -241,8 +250,8 @@ func (u *UA) watchMedia(c *Call) {
 // within the daemon's time to stop.
 func (u *UA) endCalls() {
 	u.mu.Lock()
-	calls := make([]*Call, 0, len(u.calls))
-	for _, c := range u.calls {
+	calls := make([]*Call, 0, len(u.live))
+	for c := range u.live {
 		calls = append(calls, c)
 	}
 	u.mu.Unlock()

@@ -82,7 +82,7 @@ func (c *Call) endOffer() {
 // target-refresh request carries our Contact.
 func (c *Call) inDialogResponse(req *sip.Request, code int) *sip.Response {
 	res := sip.NewResponseFromRequest(req, code, q850.StatusText(code), nil)
-	if code >= 200 && code < 300 && (req.IsInvite() || req.Method == sip.UPDATE) {
+	if code >= 200 && code < 300 && (req.IsInvite() || req.Method == sip.UPDATE || req.Method == sip.REFER) {
 		res.AppendHeader(c.dlg.contact())
 	}
 	return res

@@ -14,7 +14,7 @@ import (
 // What the gateway says it does, in Allow, Accept and Supported headers.
 // They grow with what is implemented, never ahead of it.
 const (
-	allowed  = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO"
+	allowed  = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER"
 	accepted = "application/sdp"
 )
 
@@ -26,6 +26,7 @@ func (u *UA) handle(srv *sipgo.Server) {
 	srv.OnBye(u.inDialog((*Call).onBye))
 	srv.OnUpdate(u.inDialog((*Call).onUpdate))
 	srv.OnInfo(u.inDialog((*Call).onInfo))
+	srv.OnRefer(u.inDialog((*Call).onRefer))
 	srv.OnNoRoute(u.trusted(func(req *sip.Request, tx sip.ServerTransaction) {
 		res := sip.NewResponseFromRequest(req, sip.StatusMethodNotAllowed, "Method Not Allowed", nil)
 		res.AppendHeader(sip.NewHeader("Allow", allowed))

@@ -78,6 +78,7 @@ type UA struct {
 
 	mu        sync.Mutex
 	calls     map[string]*Call          // by dialog id
+	live      map[*Call]struct{}        // every call not ended, dialing ones too
 	bound     map[string]netip.AddrPort // transport → the address listened on
 	clients   map[string]*sipgo.Client  // transport → client sending from it
 	closers   []func() error
@@ -109,6 +110,7 @@ func New(cfg Config) (*UA, error) {
 		log:      cfg.Log,
 		bound:    map[string]netip.AddrPort{},
 		calls:    map[string]*Call{},
+		live:     map[*Call]struct{}{},
 		clients:  map[string]*sipgo.Client{},
 		resolver: cfg.Resolver,
 	}
@@ -170,6 +172,7 @@ func (u *UA) Run(ctx context.Context) error {
 		err = nil
 	case err = <-serveErr:
 	}
+	u.endCalls()
 	wg.Wait() // the registrations unregister on the way out
 	u.close()
 	return err

@@ -137,6 +137,9 @@ func (c *Call) newInvite(ruri sip.Uri, offer []byte) *sip.Request {
 		}
 		req.AppendHeader(sip.NewHeader("P-Preferred-Identity", "<"+aor.String()+">"))
 	}
+	for _, h := range c.extra {
+		req.AppendHeader(h)
+	}
 	req.SetBody(offer)
 	req.AppendHeader(contentTypeSDP())
 	return req
@@ -163,6 +166,11 @@ func (c *Call) dial(ruri sip.Uri) {
 		}
 		u.log.Info("calling", "to", ruri.String(), "from", c.dlg.local.User, "call", c.dlg.callID)
 		res, err := c.inviteOnce(req)
+		if res != nil {
+			c.mu.Lock()
+			c.status = res.StatusCode
+			c.mu.Unlock()
+		}
 		if err != nil {
 			cause := q850.RecoveryOnTimerExpiry
 			if errors.Is(err, errCancelled) {

@@ -62,6 +62,7 @@ func newFarEnd(t *testing.T) *farEnd {
 	}
 	srv.OnUpdate(other)
 	srv.OnInfo(other)
+	srv.OnNotify(other)
 	go srv.ServeUDP(c)
 	for range 200 {
 		if c, _ := ua.TransportLayer().GetConnection("udp", f.addr.String()); c != nil {

@@ -89,7 +89,19 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	} else {
 		c.offering = true // until the ACK answers the offer of our 2xx
 	}
-	if u.cfg.Incoming == nil {
+	// An INVITE with Replaces takes over a call of ours (RFC 3891): the
+	// line is already in it, so the new call is answered at once.
+	var old *Call
+	if h := req.GetHeader("Replaces"); h != nil {
+		var code int
+		if old, code = u.replacedCall(h.Value()); old == nil {
+			u.log.Info("INVITE with Replaces refused", "replaces", h.Value(), "status", code)
+			u.respond(tx, c.response(code, ""))
+			c.end(q850.NormalClearing)
+			return
+		}
+	}
+	if u.cfg.Incoming == nil && old == nil {
 		u.respond(tx, c.response(sip.StatusTemporarilyUnavailable, ""))
 		c.end(q850.NoRouteToDestination)
 		return
@@ -101,7 +113,11 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	u.addCall(c.dlg.id(), c)
 	u.log.Info("incoming call", "from", c.From.Number, "to", c.To.Number, "source", req.Source())
-	go u.cfg.Incoming(c)
+	if old != nil {
+		go old.replaceBy(c)
+	} else {
+		go u.cfg.Incoming(c)
+	}
 	for {
 		select {
 		case res := <-c.provisional:
