@@ -8,6 +8,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"tipring/sipua/locate"
 	"tipring/sipua/q850"
 	"tipring/sipua/rtpstream"
 	"tipring/sipua/sdpoa"
@@ -53,11 +54,15 @@ type Call struct {
 	m    *media
 	dlg  *dialog
 	acct *Account // an outgoing call's account
+	// An outgoing call's servers for the INVITE, in order (RFC 3263), and
+	// the domain their certificates must name.
+	hops      []locate.Target
+	hopDomain string
 
 	// An incoming call's INVITE and its transaction.
 	invite   *sip.Request
 	inviteTx sip.ServerTransaction
-	answer   []byte // our SDP answer to the INVITE's offer
+	answer   []byte // our SDP for the INVITE: the answer to its offer, or our offer
 	// final carries the incoming call's final response from the
 	// application to the goroutine holding the INVITE transaction.
 	final chan *sip.Response
@@ -89,6 +94,10 @@ type Call struct {
 	// successor is the call that took this one's place by a transfer
 	// (REFER) or a Replaces.
 	successor *Call
+	// timer is the session timer (RFC 4028).
+	timer sessionTimers
+	// rel is the call's part in reliable provisional responses (RFC 3262).
+	rel reliable
 }
 
 func newCall(u *UA, m *media) *Call {

@@ -12,6 +12,7 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
+	"tipring/sipua/locate"
 	"tipring/sipua/q850"
 )
 
@@ -49,8 +50,8 @@ func (u *UA) Dial(account, number string, from Party) (*Call, error) {
 	return c, nil
 }
 
-// newOutgoing sets up an outgoing call to ruri: its media and the dialog
-// its INVITE will start.
+// newOutgoing sets up an outgoing call to ruri: the servers to send its
+// INVITE to (RFC 3263), its media, and the dialog the INVITE will start.
 func (u *UA) newOutgoing(acct *Account, ruri sip.Uri, from Party) (*Call, error) {
 	next := ruri
 	var routes []sip.Uri
@@ -69,15 +70,13 @@ func (u *UA) newOutgoing(acct *Account, ruri sip.Uri, from Party) (*Call, error)
 	case acct.Registrar != "":
 		sip.ParseUri(acct.Registrar, &next)
 	}
-	transport := "udp"
-	if t, ok := next.UriParams.Get("transport"); ok && t != "" {
-		transport = strings.ToLower(t)
-	}
-	client, bound, err := u.client(transport)
+	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
+	defer cancel()
+	hops, err := u.targets(ctx, next)
 	if err != nil {
-		return nil, fmt.Errorf("sipua: dial: %w", err)
+		return nil, fmt.Errorf("sipua: dial: %s: %w", next.Host, err)
 	}
-	local, err := contactAddr(bound, transport, next)
+	client, local, err := u.hop(hops[0])
 	if err != nil {
 		return nil, fmt.Errorf("sipua: dial: %w", err)
 	}
@@ -89,6 +88,7 @@ func (u *UA) newOutgoing(acct *Account, ruri sip.Uri, from Party) (*Call, error)
 	c.From, c.To, c.state = from, Party{Number: ruri.User}, CallDialing
 	c.offering = true // until the INVITE's offer is answered
 	c.cancel = make(chan struct{})
+	c.acct, c.hops, c.hopDomain = acct, hops, uriDomain(next)
 	user, name := acct.User, from.Name
 	if from.Number != "" {
 		user = from.Number // a trunk carries many numbers
@@ -97,7 +97,7 @@ func (u *UA) newOutgoing(acct *Account, ruri sip.Uri, from Party) (*Call, error)
 		user, name = "anonymous", "Anonymous"
 	}
 	c.dlg = &dialog{
-		client: client, transport: transport, laddr: local, callID: sip.GenerateTagN(24),
+		client: client, transport: string(hops[0].Transport), laddr: local, callID: sip.GenerateTagN(24),
 		local: sip.Uri{Scheme: "sip", User: user, Host: acct.Domain}, localName: name,
 		localTag: sip.GenerateTagN(16), remote: sip.Uri{Scheme: ruri.Scheme, User: ruri.User, Host: ruri.Host},
 		localSeq: uint32(time.Now().UnixNano()) & 0x7fff, target: ruri, routes: routes,
@@ -106,29 +106,29 @@ func (u *UA) newOutgoing(acct *Account, ruri sip.Uri, from Party) (*Call, error)
 	if from.Private {
 		c.dlg.local.Host = "anonymous.invalid"
 	}
-	c.acct = acct
 	return c, nil
 }
 
-// invite builds the call's INVITE to ruri, with the next sequence number.
-func (c *Call) newInvite(ruri sip.Uri, offer []byte) *sip.Request {
+// lookupTimeout bounds the DNS lookups of a Dial.
+const lookupTimeout = 4 * time.Second
+
+// newInvite builds the call's INVITE to ruri, with the next sequence
+// number, for the server hop.
+func (c *Call) newInvite(ruri sip.Uri, hop locate.Target, offer []byte) (*sip.Request, error) {
+	client, local, err := c.ua.hop(hop)
+	if err != nil {
+		return nil, err
+	}
 	c.dlg.mu.Lock()
+	c.dlg.client, c.dlg.laddr, c.dlg.transport = client, local, string(hop.Transport)
 	c.dlg.target = ruri
 	c.dlg.localSeq++
 	req := c.dlg.build(sip.INVITE, c.dlg.localSeq)
 	c.dlg.mu.Unlock()
-	if len(c.dlg.routes) == 0 && c.acct != nil {
-		// The account's proxy or registrar takes the call when there is
-		// no outbound proxy to route it.
-		for _, s := range []string{c.acct.Proxy, c.acct.Registrar} {
-			var u sip.Uri
-			if s != "" && sip.ParseUri(s, &u) == nil {
-				req.SetDestination(u.HostPort())
-				break
-			}
-		}
-	}
+	req.RemoveHeader("Via")
+	address(req, hop, local)
 	req.AppendHeader(sip.NewHeader("Allow", allowed))
+	c.inviteHeaders(req)
 	if c.From.Private {
 		req.AppendHeader(sip.NewHeader("Privacy", "id"))
 		aor := c.acct.aor()
@@ -142,7 +142,7 @@ func (c *Call) newInvite(ruri sip.Uri, offer []byte) *sip.Request {
 	}
 	req.SetBody(offer)
 	req.AppendHeader(contentTypeSDP())
-	return req
+	return req, nil
 }
 
 // dial sends the INVITE and follows it to the answer or the end: digest
@@ -157,19 +157,38 @@ func (c *Call) dial(ruri sip.Uri) {
 		return
 	}
 	var auth []sip.Header
-	challenges, redirects := 0, 0
+	challenges, redirects, hop := 0, 0, 0
 	tried := []string{ruri.String()}
 	for {
-		req := c.newInvite(ruri, offer)
-		for _, h := range auth {
-			req.AppendHeader(sip.HeaderClone(h))
+		t := c.hops[hop]
+		req, err := c.newInvite(ruri, t, offer)
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), sip.Timer_F)
+			err = c.ua.connect(ctx, t, c.hopDomain)
+			cancel()
 		}
-		u.log.Info("calling", "to", ruri.String(), "from", c.dlg.local.User, "call", c.dlg.callID)
-		res, err := c.inviteOnce(req)
+		var res *sip.Response
+		if err == nil {
+			for _, h := range auth {
+				req.AppendHeader(sip.HeaderClone(h))
+			}
+			u.log.Info("calling", "to", ruri.String(), "from", c.dlg.local.User, "server", t, "call", c.dlg.callID)
+			res, err = c.inviteOnce(req)
+		}
 		if res != nil {
 			c.mu.Lock()
 			c.status = res.StatusCode
 			c.mu.Unlock()
+		}
+		// A server that does not answer, cannot be reached or is
+		// overloaded gives way to the next (RFC 3263 §4.3).
+		if (err != nil && !errors.Is(err, errCancelled)) || (res != nil && res.StatusCode == sip.StatusServiceUnavailable) {
+			if hop+1 < len(c.hops) {
+				u.resolver.MarkFailed(t)
+				u.log.Warn("server failed; trying the next", "server", t, "err", err, "next", c.hops[hop+1])
+				hop++
+				continue
+			}
 		}
 		if err != nil {
 			cause := q850.RecoveryOnTimerExpiry
@@ -186,6 +205,8 @@ func (c *Call) dial(ruri sip.Uri) {
 		switch {
 		case res.IsSuccess():
 			return // inviteOnce has set the call up
+		case res.StatusCode == statusIntervalTooSmall && c.timerAnswered(res):
+			continue // with the interval raised to the Min-SE asked for
 		case (res.StatusCode == 401 || res.StatusCode == 407) && challenges < 2:
 			challenges++
 			if _, err := authorize(req, res, *c.dlg.cred); err != nil {
@@ -312,7 +333,7 @@ func (c *Call) inviteOnce(req *sip.Request) (*sip.Response, error) {
 				if cancelling {
 					break
 				}
-				if res.StatusCode > 100 {
+				if res.StatusCode > 100 && c.acknowledge(req, res) {
 					c.progress(res)
 				}
 				if cancelled == nil && !cancelling {
@@ -481,6 +502,7 @@ func (c *Call) established(req *sip.Request, res *sip.Response, more2xx <-chan *
 		return err
 	}
 	go c.ua.watchMedia(c)
+	c.timerAnswered(res)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
 
+	"tipring/sipua/locate"
 	"tipring/sipua/q850"
 )
 
@@ -369,4 +370,28 @@ func TestDialForkedAnswers(t *testing.T) {
 	if tag, _ := a.To().Params.Get("tag"); tag != won {
 		t.Errorf("ACK to %q, want %q", tag, won)
 	}
+}
+
+func TestDialFailsOverToTheNextServer(t *testing.T) {
+	busy, good := newFarEnd(t), newFarEnd(t)
+	zone := append(srv("_sip._udp.example.test.", 10, "a.example.test.", busy.addr.Port()),
+		srv("_sip._udp.example.test.", 20, "b.example.test.", good.addr.Port())...)
+	u, _ := startUA(t, Config{
+		Resolver: &locate.Resolver{Server: serveZone(t, zone...)},
+		Accounts: []Account{{Name: "line1", User: "2001", Proxy: "sip:example.test"}},
+		RTPPorts: [2]int{30040, 30049},
+	})
+	c, err := u.Dial("line1", "100", Party{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := busy.nextInvite()
+	busy.respond(first, 503, "", nil)
+	in := good.nextInvite()
+	if in.req.CallID().Value() != first.req.CallID().Value() || in.req.CSeq().SeqNo <= first.req.CSeq().SeqNo {
+		t.Error("the INVITE to the next server must keep the Call-ID and take the next CSeq")
+	}
+	good.respond(in, 200, "far", offer("0"))
+	good.next(good.acks, "ACK")
+	waitCall(t, c, CallActive)
 }
