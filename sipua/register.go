@@ -56,6 +56,9 @@ type RegistrationStatus struct {
 const (
 	backoffBase = 2 * time.Second
 	backoffMax  = 5 * time.Minute
+	// rejectedWait is the least wait after the registrar turned down the
+	// credentials or the account (401, 407 or 403).
+	rejectedWait = 30 * time.Second
 	// unregisterTimeout bounds the Expires: 0 REGISTER sent on shutdown,
 	// within the daemon's 2 s to stop.
 	unregisterTimeout = 1500 * time.Millisecond
@@ -131,6 +134,11 @@ type regError struct {
 
 func (e *regError) Error() string { return e.msg }
 
+// rejected says the registrar turned the account or its credentials down.
+func (e *regError) rejected() bool {
+	return e.status == sip.StatusUnauthorized || e.status == sip.StatusProxyAuthRequired || e.status == sip.StatusForbidden
+}
+
 // failover says whether the next server is to be tried at once (RFC 3263
 // §4.3): this one did not answer, or answered 503.
 func (e *regError) failover() bool {
@@ -169,6 +177,11 @@ func (r *registration) run(ctx context.Context) {
 			var re *regError
 			if errors.As(err, &re) && re.retryAfter > wait {
 				wait = re.retryAfter
+			}
+			if errors.As(err, &re) && re.rejected() && wait < rejectedWait {
+				// Wrong credentials stay wrong: retrying fast would only
+				// get the gateway's address blocked (fail2ban and the like).
+				wait = rejectedWait
 			}
 			retry := time.Now().Add(wait)
 			r.update(func(s *RegistrationStatus) {
@@ -402,6 +415,9 @@ func (r *registration) request(expires time.Duration, auth []sip.Header) *sip.Re
 	e := sip.ExpiresHeader(expires / time.Second)
 	req.AppendHeader(&e)
 	req.AppendHeader(sip.NewHeader("Allow", allowed))
+	if r.ua.cfg.UserAgent != "" {
+		req.AppendHeader(sip.NewHeader("User-Agent", r.ua.cfg.UserAgent))
+	}
 	for _, h := range auth {
 		req.AppendHeader(sip.NewHeader(h.Name(), h.Value()))
 	}

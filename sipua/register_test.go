@@ -328,8 +328,8 @@ func TestRegisterWrongPassword(t *testing.T) {
 	if !strings.Contains(s.LastError, "credentials rejected") {
 		t.Errorf("LastError %q, want it to say the credentials were rejected", s.LastError)
 	}
-	if d := time.Until(s.Retry); d < backoffBase/2-time.Second || d > backoffBase {
-		t.Errorf("retry in %v, want within the first back-off", d)
+	if d := time.Until(s.Retry); d < rejectedWait-time.Second || d > rejectedWait {
+		t.Errorf("retry in %v, want %v: rejected credentials are not tried again at once", d, rejectedWait)
 	}
 	if n := len(reg.got); n != 2 {
 		t.Errorf("%d REGISTERs for one attempt, want 2 (no loop on a rejected password)", n)

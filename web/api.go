@@ -110,7 +110,7 @@ func sipStatus(st sipua.Status, now time.Time) SIPStatus {
 	}
 	for _, r := range st.Registrations {
 		s.Accounts = append(s.Accounts, AccountStatus{
-			Name: r.Account, Registrar: r.Registrar, State: string(r.State), Contact: r.Contact,
+			Name: r.Account, Registrar: r.Registrar, State: string(r.State), Server: r.Server, Contact: r.Contact,
 			ExpiresIn: until(r.Expires), RetryIn: until(r.Retry), Failures: r.Failures, LastError: r.LastError,
 		})
 	}

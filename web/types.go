@@ -30,7 +30,9 @@ type AccountStatus struct {
 	Name      string `json:"name"`
 	Registrar string `json:"registrar"`
 	State     string `json:"state"`
-	Contact   string `json:"contact,omitempty"`
+	// Server is the transport address registered with, or tried last.
+	Server  string `json:"server,omitempty"`
+	Contact string `json:"contact,omitempty"`
 	// ExpiresIn is how long the binding has left; RetryIn when the next
 	// attempt is due after a failure.
 	ExpiresIn *Seconds `json:"expires_in_s,omitempty"`

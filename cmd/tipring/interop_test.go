@@ -80,7 +80,7 @@ expires = 120
 	}
 
 	code, out, errs := d.cli("status")
-	row := `^office\s+` + regexp.QuoteMeta("sip:"+k.Addr()) + `\s+registered\s+as ` + regexp.QuoteMeta(a.Contact) + `, expires in `
+	row := `^office\s+` + regexp.QuoteMeta("sip:"+k.Addr()) + `\s+registered\s+` + regexp.QuoteMeta("udp:"+k.Addr()) + `\s+as ` + regexp.QuoteMeta(a.Contact) + `, expires in `
 	if code != 0 || !regexpLine(out, row) || !strings.Contains(out, "SIP: listening on udp:"+addr+";") {
 		t.Fatalf("status: exit %d %s\n%s", code, errs, out)
 	}

@@ -48,9 +48,9 @@ func printSIP(w io.Writer, s web.SIPStatus) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACCOUNT\tREGISTRAR\tSTATE\tDETAIL")
+	fmt.Fprintln(tw, "ACCOUNT\tREGISTRAR\tSTATE\tSERVER\tDETAIL")
 	for _, a := range s.Accounts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Name, a.Registrar, a.State, accountDetail(a))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Name, a.Registrar, a.State, orDash(a.Server), accountDetail(a))
 	}
 	tw.Flush()
 }
