@@ -8,6 +8,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"tipring/sipua/locate"
 )
 
 // options sends an OPTIONS to u over UDP and returns the answer.
@@ -53,6 +55,18 @@ func TestOptionsTrust(t *testing.T) {
 			if res.GetHeader(h) == nil {
 				t.Errorf("200 to OPTIONS lacks %s", h)
 			}
+		}
+	})
+	t.Run("registrar found by SRV", func(t *testing.T) {
+		reg := newRegistrar(t, func(r *registrar, req *sip.Request) *sip.Response { return ok(req, 60) })
+		u, _ := startUA(t, Config{
+			Resolver: &locate.Resolver{Server: serveZone(t, srv("_sip._udp.example.test.", 10, "reg.example.test.", reg.addr.Port())...)},
+			Accounts: []Account{{Name: "a", User: "1001", Registrar: "sip:example.test"}},
+		})
+		reg.next()
+		waitState(t, u, RegRegistered)
+		if res := options(t, u); res.StatusCode != sip.StatusOK {
+			t.Fatalf("OPTIONS from the registrar's address got %d, want 200", res.StatusCode)
 		}
 	})
 	t.Run("registrar", func(t *testing.T) {

@@ -89,8 +89,9 @@ type registration struct {
 	// toward server and follows what the registrar saw (rport).
 	contact netip.AddrPort
 
-	mu sync.Mutex
-	st RegistrationStatus
+	mu       sync.Mutex
+	st       RegistrationStatus
+	serverAt netip.AddrPort // the address of Server, for trusting its requests
 }
 
 func newRegistration(u *UA, a *Account) *registration {
@@ -108,6 +109,16 @@ func newRegistration(u *UA, a *Account) *registration {
 	r.secure = r.registrar.IsEncrypted() || r.route != nil && r.route.IsEncrypted()
 	r.st = RegistrationStatus{Account: a.Name, Registrar: a.Registrar, State: RegIdle}
 	return r
+}
+
+// serverAddr is the address of the server registered with, if any.
+func (r *registration) serverAddr() netip.AddrPort {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.st.State != RegRegistered {
+		return netip.AddrPort{}
+	}
+	return r.serverAt
 }
 
 func (r *registration) status() RegistrationStatus {
@@ -335,7 +346,7 @@ func (r *registration) registerAt(ctx context.Context, t locate.Target, domain s
 	}
 	if !sameTarget(t, r.server) || !r.contact.IsValid() {
 		r.server, r.contact = t, local
-		r.update(func(s *RegistrationStatus) { s.Server = t.String() })
+		r.update(func(s *RegistrationStatus) { s.Server, r.serverAt = t.String(), t.Addr })
 	}
 	var auth []sip.Header // answers to challenges, carried to the retries
 	challenges, stale := 0, false
