@@ -115,6 +115,11 @@ func (c *Call) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		c.ua.respond(tx, res)
 		return
 	}
+	timer, refusal := c.timerOf(req)
+	if refusal != nil {
+		c.ua.respond(tx, refusal)
+		return
+	}
 	if !c.beginOffer() {
 		c.ua.respond(tx, c.inDialogResponse(req, sip.StatusRequestPending))
 		return
@@ -146,6 +151,7 @@ func (c *Call) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		res.SetBody(offer)
 	}
 	res.AppendHeader(contentTypeSDP())
+	c.settleTimer(timer, res)
 	c.dlg.refreshTarget(req)
 	ack, err := c.confirm(tx, res)
 	if !offered {
@@ -170,9 +176,16 @@ func (c *Call) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 
 // onUpdate takes an UPDATE (RFC 3311): a new offer, or a session refresh.
 func (c *Call) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
+	timer, refusal := c.timerOf(req)
+	if refusal != nil {
+		c.ua.respond(tx, refusal)
+		return
+	}
 	if len(req.Body()) == 0 {
 		c.dlg.refreshTarget(req)
-		c.ua.respond(tx, c.inDialogResponse(req, sip.StatusOK))
+		res := c.inDialogResponse(req, sip.StatusOK)
+		c.settleTimer(timer, res)
+		c.ua.respond(tx, res)
 		return
 	}
 	if !c.beginOffer() {
@@ -195,6 +208,7 @@ func (c *Call) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 	res := c.inDialogResponse(req, sip.StatusOK)
 	res.SetBody(answer)
 	res.AppendHeader(contentTypeSDP())
+	c.settleTimer(timer, res)
 	c.ua.respond(tx, res)
 }
 

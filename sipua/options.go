@@ -14,8 +14,9 @@ import (
 // What the gateway says it does, in Allow, Accept and Supported headers.
 // They grow with what is implemented, never ahead of it.
 const (
-	allowed  = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER"
-	accepted = "application/sdp"
+	allowed   = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, PRACK"
+	accepted  = "application/sdp"
+	supported = "100rel, replaces, timer"
 )
 
 // handle installs the request handlers on srv.
@@ -27,6 +28,7 @@ func (u *UA) handle(srv *sipgo.Server) {
 	srv.OnUpdate(u.inDialog((*Call).onUpdate))
 	srv.OnInfo(u.inDialog((*Call).onInfo))
 	srv.OnRefer(u.inDialog((*Call).onRefer))
+	srv.OnPrack(u.inDialog((*Call).onPrack))
 	srv.OnNoRoute(u.trusted(func(req *sip.Request, tx sip.ServerTransaction) {
 		res := sip.NewResponseFromRequest(req, sip.StatusMethodNotAllowed, "Method Not Allowed", nil)
 		res.AppendHeader(sip.NewHeader("Allow", allowed))
@@ -39,6 +41,7 @@ func (u *UA) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
 	res.AppendHeader(sip.NewHeader("Allow", allowed))
 	res.AppendHeader(sip.NewHeader("Accept", accepted))
+	res.AppendHeader(sip.NewHeader("Supported", supported))
 	res.AppendHeader(sip.NewHeader("Server", u.cfg.UserAgent))
 	u.respond(tx, res)
 }

@@ -44,6 +44,8 @@ func (c *Call) reinvite(ctx context.Context) error {
 		switch {
 		case code < 300:
 			return nil
+		case code == statusIntervalTooSmall && attempt < 3:
+			continue // reinviteOnce has raised the interval
 		case code == sip.StatusRequestPending && attempt < 3:
 			owner := !c.Incoming // the side that sent the first INVITE chose the Call-ID
 			select {
@@ -71,6 +73,7 @@ func (c *Call) reinviteOnce(ctx context.Context) (int, error) {
 	}
 	req := c.dlg.request(sip.INVITE)
 	req.AppendHeader(sip.NewHeader("Allow", allowed))
+	c.refreshHeaders(req)
 	req.SetBody(offer)
 	req.AppendHeader(contentTypeSDP())
 	res, err := c.dlg.do(ctx, req)
@@ -78,8 +81,12 @@ func (c *Call) reinviteOnce(ctx context.Context) (int, error) {
 		c.m.sess.CancelOffer()
 		return 0, fmt.Errorf("sipua: re-INVITE: %w", err)
 	}
+	retry := c.timerAnswered(res)
 	if !res.IsSuccess() {
 		c.m.sess.CancelOffer()
+		if res.StatusCode == statusIntervalTooSmall && !retry {
+			return 0, fmt.Errorf("sipua: re-INVITE refused: %d %s", res.StatusCode, res.Reason)
+		}
 		return res.StatusCode, nil
 	}
 	c.dlg.refreshTarget(res)

@@ -15,6 +15,10 @@ import (
 
 // onInvite takes a new incoming call, or hands a re-INVITE to its call.
 func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if tags := unsupported(req); len(tags) > 0 {
+		u.respond(tx, badExtension(req, tags))
+		return
+	}
 	if _, inDialog := req.To().Params.Get("tag"); inDialog {
 		c := u.callOf(req)
 		if c == nil {
@@ -67,6 +71,13 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			c.dlg.routes = append(c.dlg.routes, rr.Address)
 		}
 	}
+	var refusal *sip.Response
+	if c.timer.sessionTimer, refusal = c.timerOf(req); refusal != nil {
+		u.respond(tx, refusal)
+		c.end(q850.NormalUnspecified)
+		return
+	}
+	c.rel = reliability(req)
 	if len(req.Body()) > 0 {
 		// Answer the offer now, so that a hopeless call never rings.
 		body, res, err := m.sess.Answer(req.Body())
@@ -87,7 +98,15 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		c.answer = body
 	} else {
-		c.offering = true // until the ACK answers the offer of our 2xx
+		// Our offer goes in the first reliable response: a reliable 18x,
+		// whose PRACK answers it, or the 2xx, whose ACK does.
+		if c.answer, err = m.sess.Offer(); err != nil {
+			u.log.Error("INVITE refused: no offer", "err", err)
+			u.respond(tx, c.response(sip.StatusInternalServerError, ""))
+			c.end(q850.TemporaryFailure)
+			return
+		}
+		c.offering = true
 	}
 	// An INVITE with Replaces takes over a call of ours (RFC 3891): the
 	// line is already in it, so the new call is answered at once.
@@ -118,11 +137,22 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	} else {
 		go u.cfg.Incoming(c)
 	}
+	defer c.rel.stopResending()
 	for {
+		provisional, final := c.provisional, c.final
+		if c.awaitingPrack() {
+			provisional, final = nil, nil
+		}
 		select {
-		case res := <-c.provisional:
-			u.respond(tx, res)
-		case res := <-c.final:
+		case res := <-provisional:
+			c.provide(tx, res)
+		case <-c.rel.wake:
+			if res, cause := c.resend(tx); res != nil {
+				u.respond(tx, res)
+				c.end(cause)
+				return
+			}
+		case res := <-final:
 			if !res.IsSuccess() {
 				u.respond(tx, res)
 				return
@@ -133,7 +163,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 				c.hangup(q850.RecoveryOnTimerExpiry)
 				return
 			}
-			if c.answer == nil {
+			if c.answerInAck() {
 				// Our offer went in the 200; the answer is in the ACK.
 				err := c.takeAnswer(ack.Body())
 				c.endOffer()
@@ -144,6 +174,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 				}
 			}
 			go u.watchMedia(c)
+			c.runTimer()
 			return
 		case <-cancelled:
 			// sipgo has answered 487.
@@ -227,6 +258,26 @@ func (c *Call) Ringing() error {
 	return c.sendProvisional(c.response(sip.StatusRinging, "Ringing"))
 }
 
+// errNoEarlyOffer is Progress for an INVITE without an offer from a caller
+// that cannot take ours reliably (RFC 3261 §13.2.1).
+var errNoEarlyOffer = errors.New("sipua: early media for an INVITE without SDP needs reliable provisional responses")
+
+// Progress sends early media: 183 with our SDP, so that the caller hears
+// what the line plays, such as the ringback of the exchange behind an FXO
+// port. It goes reliably (RFC 3262) where the caller supports that.
+func (c *Call) Progress() error {
+	if !c.Incoming || c.State() != CallOffered {
+		return errCallState
+	}
+	if len(c.invite.Body()) == 0 && !c.rel.supported {
+		return errNoEarlyOffer
+	}
+	res := c.response(sip.StatusSessionInProgress, "Session Progress")
+	res.SetBody(c.answer)
+	res.AppendHeader(contentTypeSDP())
+	return c.sendProvisional(res)
+}
+
 func (c *Call) sendProvisional(res *sip.Response) error {
 	select {
 	case c.provisional <- res:
@@ -246,17 +297,9 @@ func (c *Call) Answer() error {
 	c.state = CallActive
 	c.mu.Unlock()
 	res := c.response(sip.StatusOK, "OK")
-	body := c.answer
-	if body == nil {
-		// The INVITE had no offer: ours goes in the 200, its answer
-		// will come in the ACK.
-		var err error
-		if body, err = c.m.sess.Offer(); err != nil {
-			return err
-		}
-	}
-	res.SetBody(body)
+	res.SetBody(c.answer)
 	res.AppendHeader(contentTypeSDP())
+	c.answerHeaders(res)
 	return c.sendFinal(res)
 }
 
