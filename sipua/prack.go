@@ -236,17 +236,26 @@ func (c *Call) acknowledge(req *sip.Request, res *sip.Response) bool {
 		c.ua.log.Warn("reliable provisional response without RSeq or To tag; not acknowledged", "status", res.StatusCode)
 		return true
 	}
-	// §4: the first in an early dialog may have any RSeq, each later one
-	// the next.
-	key := earlyDialog{tag, req.CSeq().SeqNo}
-	if last, ok := c.rel.acked[key]; ok && uint32(rseq) != last+1 {
+	if !c.rel.news(earlyDialog{tag, req.CSeq().SeqNo}, uint32(rseq)) {
 		return false
 	}
-	if c.rel.acked == nil {
-		c.rel.acked = map[earlyDialog]uint32{}
-	}
-	c.rel.acked[key] = uint32(rseq)
 	go c.prack(req, res, uint32(rseq))
+	return true
+}
+
+// news reports whether a reliable provisional response with rseq in the
+// early dialog key is to be acknowledged, and then records it (§4): the
+// first in an early dialog may have any RSeq, each later one the next.
+// Others were sent again or came out of order; sent again, the next of
+// them will do.
+func (r *reliable) news(key earlyDialog, rseq uint32) bool {
+	if last, ok := r.acked[key]; ok && rseq != last+1 {
+		return false
+	}
+	if r.acked == nil {
+		r.acked = map[earlyDialog]uint32{}
+	}
+	r.acked[key] = rseq
 	return true
 }
 
