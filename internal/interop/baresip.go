@@ -219,6 +219,9 @@ func writeBaresipConfig(dir string, sipPort int) error {
 	return os.WriteFile(filepath.Join(dir, "config"), []byte(b.String()), 0o644)
 }
 
+// User returns the user part of the phone's address (BaresipOpts.User).
+func (b *Baresip) User() string { return b.user }
+
 // URI returns the URI that reaches the phone: its address of record at the
 // registrar, or without one its own sip:user@127.0.0.1:port.
 func (b *Baresip) URI() string { return b.uri }

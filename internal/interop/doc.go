@@ -31,6 +31,10 @@
 //	}
 //	heard, err := bob.Recording(ctx, time.Second) // 8 kHz samples of the call so far
 //
+// Tone makes a microphone's signal (WriteWAV stores it); ToneShare and
+// LevelDB measure what was heard: how much of it is the tone sent, and how
+// loud.
+//
 // A gateway under test takes alice's place: it registers as "alice" with
 // registrar and outbound proxy k.Addr() in domain k.Domain(), and
 // k.Contacts("alice") shows what it registered. Without a registrar, a phone

@@ -48,38 +48,6 @@ func (pt phoneTest) audioDir(p *Baresip, want string) {
 	}
 }
 
-// tone returns d of a sine wave of f Hz and peak amplitude a.
-func tone(f, a float64, d time.Duration) []int16 {
-	s := make([]int16, int(d.Seconds()*SampleRate))
-	for i := range s {
-		s[i] = int16(math.Round(a * math.Sin(2*math.Pi*f*float64(i)/SampleRate)))
-	}
-	return s
-}
-
-// toneShare returns the share of the energy of s that lies at f Hz, by the
-// Goertzel algorithm: 1 for a pure tone of f, near 0 for other signals.
-func toneShare(s []int16, f float64) float64 {
-	c := 2 * math.Cos(2*math.Pi*f/SampleRate)
-	var s1, s2, energy float64
-	for _, v := range s {
-		x := float64(v)
-		s1, s2 = x+c*s1-s2, s1
-		energy += x * x
-	}
-	power := s1*s1 + s2*s2 - c*s1*s2 // |X(f)|², (aN/2)² for a tone of amplitude a
-	return 2 * power / (float64(len(s)) * energy)
-}
-
-// levelDB returns the RMS level of s in dB relative to full scale.
-func levelDB(s []int16) float64 {
-	var sum float64
-	for _, v := range s {
-		sum += float64(v) * float64(v)
-	}
-	return 10 * math.Log10(sum/float64(len(s))/(32768*32768))
-}
-
 // TestInteropCall: two phones register with digest auth, one calls the other
 // through Kamailio; the callee hears the caller's tone and DTMF, the caller
 // holds and resumes, the callee hangs up.
@@ -87,7 +55,7 @@ func TestInteropCall(t *testing.T) {
 	pt := newPhoneTest(t)
 	k := StartKamailio(t, KamailioOpts{Users: map[string]string{"alice": "alice-pw", "bob": "bob-pw"}})
 	mic := filepath.Join(t.TempDir(), "tone.wav")
-	sent := tone(1004, 8000, 3*time.Second) // the ITU-T test tone, -15 dBFS
+	sent := Tone(1004, 8000, 3*time.Second) // the ITU-T test tone, -15 dBFS
 	pt.must(WriteWAV(mic, sent))
 	alice := StartBaresip(t, BaresipOpts{User: "alice", Password: "alice-pw", Registrar: k, Mic: mic})
 	bob := StartBaresip(t, BaresipOpts{User: "bob", Password: "bob-pw", Registrar: k})
@@ -114,10 +82,10 @@ func TestInteropCall(t *testing.T) {
 	heard, err := bob.Recording(pt.ctx, time.Second)
 	pt.must(err)
 	heard = heard[SampleRate/10:] // past the start of the stream
-	if share := toneShare(heard, 1004); share < 0.95 {
+	if share := ToneShare(heard, 1004); share < 0.95 {
 		t.Errorf("bob heard %.2f of the energy at 1004 Hz, want 0.95 or more", share)
 	}
-	if got, want := levelDB(heard), levelDB(sent); math.Abs(got-want) > 0.5 {
+	if got, want := LevelDB(heard), LevelDB(sent); math.Abs(got-want) > 0.5 {
 		t.Errorf("bob heard %.1f dBFS, want %.1f dBFS ± 0.5 (G.711 round trip)", got, want)
 	}
 
