@@ -1,0 +1,69 @@
+package sipua
+
+import (
+	"testing"
+	"time"
+
+	"tipring/internal/interop"
+	"tipring/sipua/q850"
+)
+
+// TestInteropTransfer: a phone in a call with the gateway transfers it to a
+// third phone (blind transfer, a REFER through Kamailio). The gateway calls
+// the target, which answers; the first call ends and names the new one as
+// its successor, whose audio flows. The call to transfer is the gateway's
+// own, then one it took.
+func TestInteropTransfer(t *testing.T) {
+	for _, outgoing := range []bool{true, false} {
+		name := "incoming"
+		if outgoing {
+			name = "outgoing"
+		}
+		t.Run(name, func(t *testing.T) {
+			o := newOffice(t, "bob", "carol")
+			bob := o.phone("bob", nil)
+			carol := o.phone("carol", interop.Tone(phoneTone, toneAmp, 3*time.Second))
+			var c *Call
+			if outgoing {
+				c = o.dial(bob)
+			} else {
+				o.must(bob.Dial(o.k.AOR("gw")))
+				c = o.incoming()
+				o.must(c.Answer())
+				o.event(bob, "CALL_ESTABLISHED")
+				o.waitState(c, CallActive)
+			}
+
+			o.must(bob.Transfer(carol.URI()))
+			if e := o.event(carol, "CALL_INCOMING"); e.Peer != o.k.AOR("gw") {
+				t.Errorf("carol: call from %q, want %q", e.Peer, o.k.AOR("gw"))
+			}
+			o.must(carol.Accept())
+			o.event(carol, "CALL_ESTABLISHED")
+			// baresip gives this reason when a NOTIFY reports the target's
+			// 2xx (RFC 3515 §2.4.5).
+			if e := o.event(bob, "CALL_CLOSED"); e.Param != "Call transfered" {
+				t.Errorf("bob: call closed for %q, want for the transfer", e.Param)
+			}
+			o.waitDone(c)
+			if got := c.Cause(); got != q850.NormalClearing {
+				t.Errorf("transferred call ended with cause %d, want %d", got, q850.NormalClearing)
+			}
+			next := c.Successor()
+			if next == nil {
+				t.Fatal("transferred call has no successor")
+			}
+			if next.Incoming || next.To.Number != "carol" {
+				t.Errorf("successor: incoming %v, to %q; want an outgoing call to carol", next.Incoming, next.To.Number)
+			}
+			o.waitState(next, CallActive)
+			l := startLine(t, next, nil)
+			heard, err := l.hear(o.ctx, interop.SampleRate)
+			o.must(err)
+			checkTone(t, "the gateway", heard[interop.SampleRate/10:], phoneTone)
+
+			o.must(next.Hangup(o.ctx, q850.NormalClearing))
+			o.event(carol, "CALL_CLOSED")
+		})
+	}
+}
