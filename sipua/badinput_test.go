@@ -240,9 +240,9 @@ func TestBadRequests(t *testing.T) {
 		{name: "INVITE without Contact", msg: sipMessage(string(offer("0")), withHeaders(request("INVITE", "Contact"), sdpType)...),
 			status: 400, log: "INVITE refused: no Contact"},
 		{name: "INVITE without To", msg: sipMessage(string(offer("0")), withHeaders(request("INVITE", "To"), sdpType)...),
-			status: 400, bug: "INVITE without To from a trusted peer panics in onInvite (uas.go, req.To().Params): the process dies"},
+			status: 400},
 		{name: "INVITE without Call-ID", msg: sipMessage(string(offer("0")), withHeaders(request("INVITE", "Call-ID"), sdpType)...),
-			status: 400, bug: "INVITE without Call-ID from a trusted peer panics in onInvite (uas.go, req.CallID().Value()): the process dies"},
+			status: 400},
 		{name: "INVITE without From", msg: sipMessage(string(offer("0")), withHeaders(request("INVITE", "From"), sdpType)...),
 			status: 400},
 		{name: "INVITE without CSeq", msg: sipMessage(string(offer("0")), withHeaders(request("INVITE", "CSeq"), sdpType)...),
@@ -250,17 +250,15 @@ func TestBadRequests(t *testing.T) {
 		{name: "INVITE from a stranger", untrusted: true, msg: sipMessage(string(offer("0")), withHeaders(request("INVITE"), sdpType)...),
 			status: 403, log: "request from untrusted peer refused"},
 		{name: "OPTIONS from a stranger without From", untrusted: true, msg: sipMessage("", request("OPTIONS", "From")...),
-			status: 403, log: "request from untrusted peer refused",
-			bug: "a request without From from anyone untrusted panics in trusted() (options.go, req.From().Address in the log line): one datagram kills the process"},
+			status: 403, log: "request from untrusted peer refused"},
 		{name: "BYE for no call", msg: sipMessage("", withHeaders(request("BYE"), "To: <sip:1001@{ua}>;tag=nosuchcall")...),
 			status: 481},
 		{name: "CANCEL for no transaction", msg: sipMessage("", request("CANCEL")...),
-			status: 481, bug: "CANCEL matching no transaction gets 405 with CANCEL in Allow, not 481 (RFC 3261 §9.2): handle() has no OnCancel"},
+			status: 481},
 		{name: "PUBLISH", msg: sipMessage("", request("PUBLISH")...), status: 405, header: "Allow"},
 		{name: "MESSAGE", msg: sipMessage("hello", withHeaders(request("MESSAGE"), "Content-Type: text/plain")...), status: 405, header: "Allow"},
 		{name: "INVITE with a body that is not SDP", msg: sipMessage("hello", withHeaders(request("INVITE"), "Content-Type: text/plain")...),
-			status: 415, header: "Accept",
-			bug: "onInvite answers any body as SDP whatever its Content-Type: text/plain gets 400, not 415 with Accept (RFC 3261 §8.2.3)"},
+			status: 415, header: "Accept"},
 		{name: "INVITE requiring an unknown extension", msg: sipMessage(string(offer("0")), withHeaders(request("INVITE"), sdpType, "Require: no-such-extension")...),
 			status: 420, header: "Unsupported"},
 		// A UDP datagram is read into a 32768-byte buffer
@@ -307,7 +305,11 @@ func TestBadRequests(t *testing.T) {
 			}
 			p.send(t, p.expand(tt.msg, vars...))
 			if tt.status != 0 {
-				res := p.final(callID, time.Now().Add(5*time.Second))
+				match := callID
+				if !strings.Contains(tt.msg, "Call-ID:") {
+					match = "" // the answer has none to match either
+				}
+				res := p.final(match, time.Now().Add(5*time.Second))
 				if res == nil {
 					t.Fatalf("no response, want %d", tt.status)
 				}

@@ -156,10 +156,11 @@ func (c *Call) Digit() (rtpstream.DigitEvent, bool) {
 	}
 }
 
-// setState moves the call on, unless it has ended.
+// setState moves the call on to s, never back: a 18x handled after the
+// 2xx that followed it (sipgo issue #306) must not undo the answer.
 func (c *Call) setState(s CallState) {
 	c.mu.Lock()
-	if !c.closed {
+	if !c.closed && s > c.state {
 		c.state = s
 	}
 	c.mu.Unlock()

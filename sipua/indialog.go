@@ -35,6 +35,9 @@ func (u *UA) inDialog(h func(*Call, *sip.Request, sip.ServerTransaction)) func(*
 
 // onAck hands the ACK of a 2xx to the call waiting for it.
 func (u *UA) onAck(req *sip.Request, tx sip.ServerTransaction) {
+	if req.CSeq() == nil {
+		return // nothing to match; an ACK gets no answer
+	}
 	c := u.callOf(req)
 	if c == nil {
 		return // an ACK to a failure response, or a stray
@@ -88,6 +91,14 @@ func (c *Call) inDialogResponse(req *sip.Request, code int) *sip.Response {
 	return res
 }
 
+// refuseBody answers 415 to a body that is not SDP where SDP belongs.
+func (c *Call) refuseBody(req *sip.Request, tx sip.ServerTransaction) {
+	c.ua.log.Warn("request refused: its body is not SDP", "method", req.Method.String())
+	res := c.inDialogResponse(req, sip.StatusUnsupportedMediaType)
+	res.AppendHeader(sip.NewHeader("Accept", accepted))
+	c.ua.respond(tx, res)
+}
+
 // refuseOffer answers an unusable offer: 488 when nothing in it is of
 // use, 400 when it is not SDP; the session stays as it was.
 func (c *Call) refuseOffer(req *sip.Request, tx sip.ServerTransaction, err error) {
@@ -118,6 +129,10 @@ func (c *Call) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	timer, refusal := c.timerOf(req)
 	if refusal != nil {
 		c.ua.respond(tx, refusal)
+		return
+	}
+	if len(req.Body()) > 0 && !isSDP(req) {
+		c.refuseBody(req, tx)
 		return
 	}
 	if !c.beginOffer() {
@@ -186,6 +201,10 @@ func (c *Call) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 		res := c.inDialogResponse(req, sip.StatusOK)
 		c.settleTimer(timer, res)
 		c.ua.respond(tx, res)
+		return
+	}
+	if !isSDP(req) {
+		c.refuseBody(req, tx)
 		return
 	}
 	if !c.beginOffer() {

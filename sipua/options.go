@@ -19,21 +19,51 @@ const (
 	supported = "100rel, replaces, timer"
 )
 
-// handle installs the request handlers on srv.
+// handle installs the request handlers on srv. Every handler but ACK's
+// first checks the request has the headers every request must have.
 func (u *UA) handle(srv *sipgo.Server) {
-	srv.OnOptions(u.trusted(u.onOptions))
-	srv.OnInvite(u.trusted(u.onInvite))
+	srv.OnCancel(u.complete(func(req *sip.Request, tx sip.ServerTransaction) {
+		// sipgo matches a CANCEL to its INVITE itself; this one has none.
+		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+	}))
+	srv.OnOptions(u.trusted(u.complete(u.onOptions)))
+	srv.OnInvite(u.trusted(u.complete(u.onInvite)))
 	srv.OnAck(u.onAck)
-	srv.OnBye(u.inDialog((*Call).onBye))
-	srv.OnUpdate(u.inDialog((*Call).onUpdate))
-	srv.OnInfo(u.inDialog((*Call).onInfo))
-	srv.OnRefer(u.inDialog((*Call).onRefer))
-	srv.OnPrack(u.inDialog((*Call).onPrack))
-	srv.OnNoRoute(u.trusted(func(req *sip.Request, tx sip.ServerTransaction) {
+	srv.OnBye(u.complete(u.inDialog((*Call).onBye)))
+	srv.OnUpdate(u.complete(u.inDialog((*Call).onUpdate)))
+	srv.OnInfo(u.complete(u.inDialog((*Call).onInfo)))
+	srv.OnRefer(u.complete(u.inDialog((*Call).onRefer)))
+	srv.OnPrack(u.complete(u.inDialog((*Call).onPrack)))
+	srv.OnNoRoute(u.trusted(u.complete(func(req *sip.Request, tx sip.ServerTransaction) {
 		res := sip.NewResponseFromRequest(req, sip.StatusMethodNotAllowed, "Method Not Allowed", nil)
 		res.AppendHeader(sip.NewHeader("Allow", allowed))
 		u.respond(tx, res)
-	}))
+	})))
+}
+
+// complete wraps h so that a request without From, To, Call-ID or CSeq
+// (RFC 3261 §8.1.1) gets a 400 naming what is missing; h may then rely on
+// them.
+func (u *UA) complete(h sipgo.RequestHandler) sipgo.RequestHandler {
+	return func(req *sip.Request, tx sip.ServerTransaction) {
+		missing := ""
+		switch {
+		case req.From() == nil:
+			missing = "From"
+		case req.To() == nil:
+			missing = "To"
+		case req.CallID() == nil:
+			missing = "Call-ID"
+		case req.CSeq() == nil:
+			missing = "CSeq"
+		}
+		if missing == "" {
+			h(req, tx)
+			return
+		}
+		u.log.Warn("malformed request refused", "method", req.Method.String(), "source", req.Source(), "missing", missing)
+		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Missing "+missing, nil))
+	}
 }
 
 // onOptions answers a capabilities query (RFC 3261 §11).
@@ -70,8 +100,11 @@ func (u *UA) trusted(h sipgo.RequestHandler) sipgo.RequestHandler {
 			return
 		}
 		u.forbidden.Add(1)
-		u.log.Warn("request from untrusted peer refused", "method", req.Method.String(), "source", req.Source(),
-			"from", req.From().Address.String())
+		from := ""
+		if req.From() != nil {
+			from = req.From().Address.String()
+		}
+		u.log.Warn("request from untrusted peer refused", "method", req.Method.String(), "source", req.Source(), "from", from)
 		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil))
 	}
 }
@@ -81,6 +114,12 @@ func (u *UA) trusted(h sipgo.RequestHandler) sipgo.RequestHandler {
 func (u *UA) trustedAddr(a netip.Addr) bool {
 	for _, p := range u.cfg.TrustedPeers {
 		if p.Contains(a) {
+			return true
+		}
+	}
+	// The servers registered with, wherever DNS (SRV) found them.
+	for _, r := range u.regs {
+		if srv := r.serverAddr(); srv.IsValid() && srv.Addr().Unmap() == a {
 			return true
 		}
 	}

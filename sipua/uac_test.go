@@ -395,3 +395,29 @@ func TestDialFailsOverToTheNextServer(t *testing.T) {
 	good.next(good.acks, "ACK")
 	waitCall(t, c, CallActive)
 }
+
+// TestDialEarlyMediaRightBeforeAnswer sends the 183 and the 200 back to
+// back, as a PSTN gateway does when the far end answers during its
+// announcement: whichever order sipgo hands them over in (its issue
+// #306), the call ends up answered with the 200's media.
+func TestDialEarlyMediaRightBeforeAnswer(t *testing.T) {
+	f := newFarEnd(t)
+	u := dialer(t, f)
+	for i := range 20 {
+		c, err := u.Dial("line1", "100", Party{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := f.nextInvite()
+		f.respond(in, 183, "far", offer("0"))
+		f.respond(in, 200, "far", offer("0"))
+		f.next(f.acks, "ACK")
+		waitCall(t, c, CallActive)
+		time.Sleep(10 * time.Millisecond) // room for a late 183 to do harm
+		if s, m := c.State(), c.Media(); s != CallActive || m.Codec.Name != "PCMU" {
+			t.Fatalf("round %d: %v with %+v, want active", i, s, m)
+		}
+		c.Hangup(context.Background(), q850.NormalClearing)
+		f.next(f.byes, "BYE")
+	}
+}

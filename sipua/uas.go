@@ -34,6 +34,13 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request (no Contact)", nil))
 		return
 	}
+	if len(req.Body()) > 0 && !isSDP(req) {
+		res := sip.NewResponseFromRequest(req, sip.StatusUnsupportedMediaType, "Unsupported Media Type", nil)
+		res.AppendHeader(sip.NewHeader("Accept", accepted))
+		u.log.Warn("INVITE refused: its body is not SDP", "source", req.Source())
+		u.respond(tx, res)
+		return
+	}
 	transport := strings.ToLower(req.Transport())
 	client, bound, err := u.client(transport)
 	if err != nil {
@@ -186,6 +193,17 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			return
 		}
 	}
+}
+
+// isSDP says whether the body of m is a session description. A body
+// must say its type (RFC 3261 §20.15).
+func isSDP(m interface{ ContentType() *sip.ContentTypeHeader }) bool {
+	ct := m.ContentType()
+	if ct == nil {
+		return false
+	}
+	mt, _, _ := strings.Cut(ct.Value(), ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "application/sdp")
 }
 
 // response makes a response to the call's INVITE with our tag in To; an
