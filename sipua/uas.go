@@ -128,6 +128,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 	}
 	if u.cfg.Incoming == nil && old == nil {
+		u.log.Info("incoming call refused: nothing takes calls", "from", c.From.Number, "to", c.To.Number)
 		u.respond(tx, c.response(sip.StatusTemporarilyUnavailable, ""))
 		c.end(q850.NoRouteToDestination)
 		return
