@@ -21,6 +21,7 @@ func (u *UA) inDialog(h func(*Call, *sip.Request, sip.ServerTransaction)) func(*
 	return func(req *sip.Request, tx sip.ServerTransaction) {
 		c := u.callOf(req)
 		if c == nil {
+			u.log.Info("request for no call", "method", req.Method.String(), "source", req.Source())
 			u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
 			return
 		}
@@ -279,6 +280,7 @@ func (c *Call) onInfo(req *sip.Request, tx sip.ServerTransaction) {
 	case "application/dtmf":
 		digit = dtmfDigit(strings.TrimSpace(string(req.Body())))
 	default:
+		c.ua.log.Warn("INFO refused: not DTMF", "content_type", ct)
 		res := c.inDialogResponse(req, sip.StatusUnsupportedMediaType)
 		res.AppendHeader(sip.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))
 		c.ua.respond(tx, res)

@@ -24,6 +24,7 @@ const (
 func (u *UA) handle(srv *sipgo.Server) {
 	srv.OnCancel(u.complete(func(req *sip.Request, tx sip.ServerTransaction) {
 		// sipgo matches a CANCEL to its INVITE itself; this one has none.
+		u.log.Info("CANCEL for no call", "source", req.Source())
 		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
 	}))
 	srv.OnOptions(u.trusted(u.complete(u.onOptions)))
@@ -35,6 +36,7 @@ func (u *UA) handle(srv *sipgo.Server) {
 	srv.OnRefer(u.complete(u.inDialog((*Call).onRefer)))
 	srv.OnPrack(u.complete(u.inDialog((*Call).onPrack)))
 	srv.OnNoRoute(u.trusted(u.complete(func(req *sip.Request, tx sip.ServerTransaction) {
+		u.log.Info("request refused: method not allowed", "method", req.Method.String(), "source", req.Source())
 		res := sip.NewResponseFromRequest(req, sip.StatusMethodNotAllowed, "Method Not Allowed", nil)
 		res.AppendHeader(sip.NewHeader("Allow", allowed))
 		u.respond(tx, res)

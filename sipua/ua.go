@@ -144,7 +144,12 @@ func (u *UA) Run(ctx context.Context) error {
 	// as for requests within a dialog; it checks the server against the
 	// host it dials.
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent(u.cfg.UserAgent), sipgo.WithUserAgenTLSConfig(u.cfg.TLS),
-		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(lib)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(lib),
+			// Responses no transaction waits for any more: late
+			// retransmissions mostly, worth a line when debugging.
+			sip.WithTransactionLayerUnhandledResponseHandler(func(r *sip.Response) {
+				u.log.Debug("stray response", "status", r.StatusCode, "source", r.Source())
+			})),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(lib)))
 	if err != nil {
 		return err
