@@ -177,7 +177,7 @@ var errTimeout = errors.New("no response")
 // do sends a non-INVITE in-dialog request and returns its final response,
 // answering a digest challenge once.
 func (d *dialog) do(ctx context.Context, req *sip.Request) (*sip.Response, error) {
-	res, err := transact(ctx, d.client, req, nil)
+	res, err := transact(ctx, d.client, req)
 	if err != nil || (res.StatusCode != 401 && res.StatusCode != 407) || d.cred == nil {
 		return res, err
 	}
@@ -190,12 +190,12 @@ func (d *dialog) do(ctx context.Context, req *sip.Request) (*sip.Response, error
 	d.mu.Unlock()
 	req.RemoveHeader("Via")
 	req.PrependHeader(via(strings.ToLower(req.Transport()), d.laddr))
-	return transact(ctx, d.client, req, nil)
+	return transact(ctx, d.client, req)
 }
 
-// transact sends req and waits for its final response; provisional
-// responses go to progress when it is not nil.
-func transact(ctx context.Context, c *sipgo.Client, req *sip.Request, progress func(*sip.Response)) (*sip.Response, error) {
+// transact sends req, whose headers sipgo completes where missing, and
+// waits for its final response.
+func transact(ctx context.Context, c *sipgo.Client, req *sip.Request) (*sip.Response, error) {
 	tx, err := c.TransactionRequest(ctx, req)
 	if err != nil {
 		return nil, err
@@ -205,9 +205,6 @@ func transact(ctx context.Context, c *sipgo.Client, req *sip.Request, progress f
 		select {
 		case res := <-tx.Responses():
 			if res.IsProvisional() {
-				if progress != nil {
-					progress(res)
-				}
 				continue
 			}
 			return res, nil

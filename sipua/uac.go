@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
 	"tipring/sipua/locate"
@@ -416,32 +415,10 @@ func (c *Call) sendCancel(req *sip.Request) {
 	go func() {
 		ctx, stop := context.WithTimeout(context.Background(), 64*sip.T1)
 		defer stop()
-		if _, err := transactBuilt(ctx, c.dlg.client, cancel); err != nil {
+		if _, err := transact(ctx, c.dlg.client, cancel); err != nil {
 			c.ua.log.Warn("CANCEL failed", "err", err)
 		}
 	}()
-}
-
-// transactBuilt is transact for a request whose headers are all set,
-// such as a CANCEL that must keep its INVITE's Via.
-func transactBuilt(ctx context.Context, client *sipgo.Client, req *sip.Request) (*sip.Response, error) {
-	tx, err := client.TransactionRequest(ctx, req, sipgo.ClientRequestBuild)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Terminate()
-	for {
-		select {
-		case res := <-tx.Responses():
-			if !res.IsProvisional() {
-				return res, nil
-			}
-		case <-tx.Done():
-			return nil, fmt.Errorf("%s: %w", req.Method, errTimeout)
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 }
 
 // established sets the call up on the 2xx res to our INVITE req: the
