@@ -108,8 +108,7 @@ func (c *Call) provide(tx sip.ServerTransaction, res *sip.Response) {
 }
 
 // awaitingPrack reports whether a reliable 18x awaits its PRACK: until it
-// comes, neither a second one (§3) nor the final response goes. §3 lets a
-// refusal go before, but it costs only a round trip to wait.
+// comes, neither another 18x nor a 2xx goes (§3).
 func (c *Call) awaitingPrack() bool { return c.rel.res != nil }
 
 // resend acts on a wake of the goroutine holding the INVITE: the PRACK has
@@ -270,7 +269,7 @@ func (c *Call) prack(invite *sip.Request, res *sip.Response, rseq uint32) {
 		strconv.FormatUint(uint64(invite.CSeq().SeqNo), 10)+" INVITE"))
 	ctx, cancel := context.WithTimeout(context.Background(), 64*sip.T1)
 	defer cancel()
-	ack, err := transact(ctx, d.client, req, nil)
+	ack, err := transact(ctx, d.client, req)
 	switch {
 	case err != nil:
 		c.ua.log.Warn("PRACK failed", "err", err, "call", d.callID)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,8 +51,8 @@ func TestIncomingReliableEarlyMedia(t *testing.T) {
 	if !strings.Contains(string(res.Body()), "RTP/AVP 8 101") {
 		t.Errorf("183 without our answer:\n%s", res.Body())
 	}
-	// No PRACK yet: the 183 comes again after T1, then 2*T1.
-	for _, after := range []time.Duration{sip.T1, 2 * sip.T1} {
+	// No PRACK yet: the 183 comes again after T1, 2*T1, 4*T1.
+	for _, after := range []time.Duration{sip.T1, 2 * sip.T1, 4 * sip.T1} {
 		fake.await(t, after)
 		fake.advance(after)
 		again := cl.next()
@@ -137,12 +138,18 @@ func TestIncomingReliableWhenSupported(t *testing.T) {
 	if res.StatusCode != 183 || rseqOf(t, res) == 0 {
 		t.Fatalf("183 with SDP: %d RSeq %d, want it reliable", res.StatusCode, rseqOf(t, res))
 	}
-	if ok := cl.do(cl.request(sip.PRACK, res, nil, rackHeader(rseqOf(t, res), 1))); ok.StatusCode != 200 {
-		t.Fatalf("PRACK: %d", ok.StatusCode)
-	}
+	// A refusal need not wait for the PRACK, and ends the retransmissions.
+	fake.await(t, sip.T1)
 	c.Hangup(context.Background(), q850.NormalClearing)
 	if res, want := cl.next(), q850.NormalClearing.Status(); res.StatusCode != want {
 		t.Errorf("hung up before answering: %d, want %d", res.StatusCode, want)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for slices.Contains(fake.pending(), sip.T1) {
+		if time.Now().After(deadline) {
+			t.Fatal("the 183 is still to be sent again")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

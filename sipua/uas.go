@@ -146,10 +146,15 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		go u.cfg.Incoming(c)
 	}
 	defer c.rel.stopResending()
+	// held keeps a 2xx until the reliable 18x before it has its PRACK
+	// (RFC 3262 §3); a refusal need not wait.
+	finals, held := c.final, make(chan *sip.Response, 1)
 	for {
-		provisional, final := c.provisional, c.final
+		provisional := c.provisional
 		if c.awaitingPrack() {
-			provisional, final = nil, nil
+			provisional = nil
+		} else if finals == nil {
+			finals = held
 		}
 		select {
 		case res := <-provisional:
@@ -160,7 +165,12 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 				c.end(cause)
 				return
 			}
-		case res := <-final:
+		case res := <-finals:
+			if res.IsSuccess() && c.awaitingPrack() {
+				held <- res
+				finals = nil
+				continue
+			}
 			if !res.IsSuccess() {
 				u.respond(tx, res)
 				return
