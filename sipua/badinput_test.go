@@ -231,7 +231,6 @@ func TestBadRequests(t *testing.T) {
 		status int
 		header string // a header the response must carry
 		log    string // what the UA must log
-		bug    string // why the test is skipped
 	}{
 		{name: "INVITE with unparsable SDP", msg: sipMessage("v=0\r\nthis is not SDP\r\n", withHeaders(request("INVITE"), sdpType)...),
 			status: 400, header: "Warning", log: "INVITE refused: its SDP offer"},
@@ -282,9 +281,6 @@ func TestBadRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.bug != "" {
-				t.Skip("sipua bug: " + tt.bug)
-			}
 			var log logBuffer
 			calls := make(chan *Call, 1)
 			cfg := Config{Log: log.logger(), Incoming: func(c *Call) { calls <- c }, RTPPorts: [2]int{30020, 30029}}
