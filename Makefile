@@ -18,8 +18,9 @@ run: build
 test:
 	$(GO) test -race -count=1 ./...
 
-# Tests against real SIP software (Kamailio, baresip); later issues fill it.
-interop:
+# Tests against real SIP software (Kamailio, baresip), installed first when
+# missing.
+interop: deps
 	$(GO) test -count=1 -run Interop ./...
 
 # The conformance suites, printing their tables.
