@@ -25,9 +25,10 @@ type phone struct {
 	byes   chan *sip.Request
 }
 
-func newPhone(t *testing.T, u *UA) *phone {
+// sipPeer starts a sipgo server on a loopback UDP port, with the handlers
+// setup installs, and returns a client that sends from that port.
+func sipPeer(t *testing.T, setup func(*sipgo.Server)) (*sipgo.Client, netip.AddrPort) {
 	t.Helper()
-	addr, _ := u.Addr("udp")
 	ua, err := sipgo.NewUA()
 	if err != nil {
 		t.Fatal(err)
@@ -37,24 +38,37 @@ func newPhone(t *testing.T, u *UA) *phone {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { c.Close(); ua.Close() })
 	me := c.LocalAddr().(*net.UDPAddr).AddrPort()
-	p := &phone{t: t, byes: make(chan *sip.Request, 4),
-		target: sip.Uri{Scheme: "sip", User: "1001", Host: addr.Addr().String(), Port: int(addr.Port())}}
-	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
-		tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
-		p.byes <- req
-	})
+	setup(srv)
 	go srv.ServeUDP(c)
+	// sipgo registers the socket for sending as it starts serving.
 	for range 200 {
 		if c, _ := ua.TransportLayer().GetConnection("udp", me.String()); c != nil {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	client, _ := sipgo.NewClient(ua, sipgo.WithClientConnectionAddr(me.String()), sipgo.WithClientHostname("127.0.0.1"))
+	client, err := sipgo.NewClient(ua, sipgo.WithClientConnectionAddr(me.String()), sipgo.WithClientHostname("127.0.0.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client, me
+}
+
+func newPhone(t *testing.T, u *UA) *phone {
+	t.Helper()
+	addr, _ := u.Addr("udp")
+	p := &phone{t: t, byes: make(chan *sip.Request, 4),
+		target: sip.Uri{Scheme: "sip", User: "1001", Host: addr.Addr().String(), Port: int(addr.Port())}}
+	client, me := sipPeer(t, func(srv *sipgo.Server) {
+		srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
+			tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+			p.byes <- req
+		})
+	})
 	p.dua = &sipgo.DialogUA{Client: client, ContactHDR: sip.ContactHeader{
 		Address: sip.Uri{Scheme: "sip", User: "2002", Host: "127.0.0.1", Port: int(me.Port())}}}
-	t.Cleanup(func() { c.Close(); ua.Close() })
 	return p
 }
 

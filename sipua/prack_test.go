@@ -3,7 +3,6 @@ package sipua
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -206,22 +205,13 @@ type prackPeer struct {
 
 func newPrackPeer(t *testing.T) *prackPeer {
 	t.Helper()
-	ua, err := sipgo.NewUA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, _ := sipgo.NewServer(ua)
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &prackPeer{addr: c.LocalAddr().(*net.UDPAddr).AddrPort(), pracks: make(chan *sip.Request, 8)}
-	srv.OnPrack(func(req *sip.Request, tx sip.ServerTransaction) {
-		tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
-		p.pracks <- req
+	p := &prackPeer{pracks: make(chan *sip.Request, 8)}
+	_, p.addr = sipPeer(t, func(srv *sipgo.Server) {
+		srv.OnPrack(func(req *sip.Request, tx sip.ServerTransaction) {
+			tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+			p.pracks <- req
+		})
 	})
-	go srv.ServeUDP(c)
-	t.Cleanup(func() { c.Close(); ua.Close() })
 	return p
 }
 

@@ -3,7 +3,6 @@ package sipua
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -36,43 +35,26 @@ type inbound struct {
 
 func newFarEnd(t *testing.T) *farEnd {
 	t.Helper()
-	ua, err := sipgo.NewUA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, _ := sipgo.NewServer(ua)
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &farEnd{t: t, addr: c.LocalAddr().(*net.UDPAddr).AddrPort(),
-		invites: make(chan inbound, 8), acks: make(chan *sip.Request, 8), byes: make(chan *sip.Request, 8),
-		others: make(chan inbound, 8)}
-	srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) {
-		f.invites <- inbound{req, tx}
-		<-tx.Done() // the test answers; the handler must not return first
-	})
-	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { f.acks <- req })
-	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
-		tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
-		f.byes <- req
-	})
-	other := func(req *sip.Request, tx sip.ServerTransaction) {
-		f.others <- inbound{req, tx}
-		<-tx.Done()
-	}
-	srv.OnUpdate(other)
-	srv.OnInfo(other)
-	srv.OnNotify(other)
-	go srv.ServeUDP(c)
-	for range 200 {
-		if c, _ := ua.TransportLayer().GetConnection("udp", f.addr.String()); c != nil {
-			break
+	f := &farEnd{t: t, invites: make(chan inbound, 8), acks: make(chan *sip.Request, 8),
+		byes: make(chan *sip.Request, 8), others: make(chan inbound, 8)}
+	f.client, f.addr = sipPeer(t, func(srv *sipgo.Server) {
+		srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) {
+			f.invites <- inbound{req, tx}
+			<-tx.Done() // the test answers; the handler must not return first
+		})
+		srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { f.acks <- req })
+		srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
+			tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+			f.byes <- req
+		})
+		other := func(req *sip.Request, tx sip.ServerTransaction) {
+			f.others <- inbound{req, tx}
+			<-tx.Done()
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	f.client, _ = sipgo.NewClient(ua, sipgo.WithClientConnectionAddr(f.addr.String()), sipgo.WithClientHostname("127.0.0.1"))
-	t.Cleanup(func() { c.Close(); ua.Close() })
+		srv.OnUpdate(other)
+		srv.OnInfo(other)
+		srv.OnNotify(other)
+	})
 	return f
 }
 
