@@ -50,6 +50,9 @@ type Call struct {
 	Incoming bool
 	// From and To are the caller and the callee as the INVITE names them.
 	From, To Party
+	// Target is the user part of an incoming call's Request-URI: the number
+	// a trunk or proxy asks for, which may differ from To.
+	Target string
 
 	m    *media
 	dlg  *dialog

@@ -64,6 +64,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	c.Incoming, c.invite, c.inviteTx = true, req, tx
 	c.From = partyOf(req.From().DisplayName, req.From().Address, req)
 	c.To = partyOf(req.To().DisplayName, req.To().Address, nil)
+	c.Target = req.Recipient.User
 	c.final, c.provisional = make(chan *sip.Response), make(chan *sip.Response)
 	c.dlg = &dialog{
 		client: client, transport: transport, laddr: local, callID: req.CallID().Value(),
