@@ -19,32 +19,13 @@ type countryPlan struct {
 	cidAlerting callerid.Alerting
 }
 
-// callerIDStyle is how each country's exchanges send caller ID, as far as
-// the simulated exchange models it: Telcordia GR-30 Bell 202 after the first
-// ring in North America; ETSI EN 300 659 V.23 with a dual-tone alert before
-// ringing in the UK (BT SIN 227) and after the first ring in most of Europe;
-// DTMF before ringing in the Netherlands and Sweden. Japan's NTT system is
-// not modelled; its lines send V.23 after the first ring here.
-var callerIDStyle = map[string]struct {
-	std   callerid.Standard
-	alert callerid.Alerting
-}{
-	"US": {callerid.Bell202, callerid.AfterFirstRing},
-	"CA": {callerid.Bell202, callerid.AfterFirstRing},
-	"GB": {callerid.V23, callerid.LineReversalDTAS},
-	"NL": {callerid.DTMF, callerid.LineReversal},
-	"SE": {callerid.DTMF, callerid.LineReversal},
-}
-
 func lookupCountry(cc string) (*countryPlan, error) {
 	tp, ok := tone.Lookup(cc)
 	if !ok {
 		return nil, fmt.Errorf("sim: no tone plan for country %q (known: %s)", cc, strings.Join(tone.Countries(), ", "))
 	}
-	p := &countryPlan{tones: tp, cidStandard: callerid.V23, cidAlerting: callerid.AfterFirstRing}
-	if s, ok := callerIDStyle[tp.Country]; ok {
-		p.cidStandard, p.cidAlerting = s.std, s.alert
-	}
+	p := &countryPlan{tones: tp}
+	p.cidStandard, p.cidAlerting = callerid.ForCountry(tp.Country)
 	for _, ms := range tp.Ring {
 		p.ring = append(p.ring, time.Duration(ms)*time.Millisecond)
 	}
