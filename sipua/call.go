@@ -307,10 +307,13 @@ func (u *UA) callOf(req *sip.Request) *Call {
 	return u.calls[id]
 }
 
+// nameUnescaper undoes the quoting sipgo leaves in a display name.
+var nameUnescaper = strings.NewReplacer(`\\`, `\`, `\"`, `"`)
+
 // partyOf reads a caller or callee identity; req, when given, supplies
 // P-Asserted-Identity and Privacy.
 func partyOf(name string, uri sip.Uri, req *sip.Request) Party {
-	p := Party{Number: uri.User, Name: name}
+	p := Party{Number: uri.User, Name: nameUnescaper.Replace(name)}
 	if req != nil {
 		if h := req.GetHeader("P-Asserted-Identity"); h != nil {
 			var pai sip.Uri
@@ -318,7 +321,7 @@ func partyOf(name string, uri sip.Uri, req *sip.Request) Party {
 			if n, err := sip.ParseAddressValue(h.Value(), &pai, &params); err == nil {
 				p.Number = pai.User
 				if n != "" {
-					p.Name = n
+					p.Name = nameUnescaper.Replace(n)
 				}
 			}
 		}

@@ -97,7 +97,7 @@ func (u *UA) newOutgoing(acct *Account, ruri sip.Uri, from Party) (*Call, error)
 	}
 	c.dlg = &dialog{
 		client: client, transport: string(hops[0].Transport), laddr: local, callID: sip.GenerateTagN(24),
-		local: sip.Uri{Scheme: "sip", User: user, Host: acct.Domain}, localName: name,
+		local: sip.Uri{Scheme: "sip", User: user, Host: acct.Domain}, localName: nameEscaper.Replace(name),
 		localTag: sip.GenerateTagN(16), remote: sip.Uri{Scheme: ruri.Scheme, User: ruri.User, Host: ruri.Host},
 		localSeq: uint32(time.Now().UnixNano()) & 0x7fff, target: ruri, routes: routes,
 		cred: &acct.Credentials, userAgent: u.cfg.UserAgent,
@@ -107,6 +107,9 @@ func (u *UA) newOutgoing(acct *Account, ruri sip.Uri, from Party) (*Call, error)
 	}
 	return c, nil
 }
+
+// nameEscaper escapes a display name for a quoted-string (RFC 3261 §25.1).
+var nameEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 // lookupTimeout bounds the DNS lookups of a Dial.
 const lookupTimeout = 4 * time.Second
@@ -135,6 +138,16 @@ func (c *Call) newInvite(ruri sip.Uri, hop locate.Target, offer []byte) (*sip.Re
 			aor.User = c.From.Number
 		}
 		req.AppendHeader(sip.NewHeader("P-Preferred-Identity", "<"+aor.String()+">"))
+	} else if c.From.Number != "" && c.From.Number != c.acct.User {
+		// A trunk gateway asserts the caller the line names, such as the
+		// caller ID of a PSTN call (RFC 3325), as AudioCodes boxes do.
+		aor := c.acct.aor()
+		aor.User = c.From.Number
+		pai := "<" + aor.String() + ">"
+		if c.From.Name != "" {
+			pai = `"` + nameEscaper.Replace(c.From.Name) + `" ` + pai
+		}
+		req.AppendHeader(sip.NewHeader("P-Asserted-Identity", pai))
 	}
 	for _, h := range c.extra {
 		req.AppendHeader(h)

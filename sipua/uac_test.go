@@ -128,16 +128,19 @@ func waitCall(t *testing.T, c *Call, want CallState) {
 func TestDialEarlyMediaAnswerAndPeerHangup(t *testing.T) {
 	f := newFarEnd(t)
 	u := dialer(t, f)
-	c, err := u.Dial("line1", "5551234", Party{Number: "2001", Name: "Kitchen"})
+	c, err := u.Dial("line1", "5551234", Party{Number: "5550100", Name: `Kitchen "K"`})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := f.nextInvite()
 	req := in.req
+	if h := req.GetHeader("P-Asserted-Identity"); h == nil || h.Value() != `"Kitchen \"K\"" <sip:5550100@example.test>` {
+		t.Errorf("P-Asserted-Identity %v, want the line's caller", h)
+	}
 	if req.Recipient.User != "5551234" || req.Recipient.Host != "example.test" {
 		t.Errorf("Request-URI %s", req.Recipient.String())
 	}
-	if req.From().Address.User != "2001" || req.From().DisplayName != "Kitchen" {
+	if req.From().Address.User != "5550100" || req.From().DisplayName != `Kitchen \"K\"` {
 		t.Errorf("From %s", req.From().Value())
 	}
 	if req.Contact() == nil || req.Contact().Address.Port == 0 {
