@@ -78,10 +78,26 @@ type Line struct {
 	HotlineDelay int      `toml:"hotline_delay"` // seconds without a digit before the hotline is dialled; 0 = at once
 }
 
-// Routing says where incoming SIP calls go.
+// Routing says how numbers are written at the site and where incoming SIP
+// calls go.
 type Routing struct {
-	CountryCode string    `toml:"country_code"` // see Config.CountryCode
-	Inbound     []Inbound `toml:"inbound"`      // tried in order before the lines' own numbers
+	CountryCode         string    `toml:"country_code"`         // see Config.CountryCode
+	NationalPrefix      string    `toml:"national_prefix"`      // see Config.NationalPrefix
+	InternationalPrefix string    `toml:"international_prefix"` // see Config.InternationalPrefix
+	Rewrite             []Rewrite `toml:"rewrite"`              // the first that fits a number's direction applies
+	Inbound             []Inbound `toml:"inbound"`              // tried in order before the lines' own numbers
+}
+
+// Rewrite changes the numbers that begin with Match, as the number
+// manipulation tables of other gateways do: Strip characters come off the
+// front, then Prefix goes on. Outgoing rules see the digits a phone dialled;
+// incoming ones see the called number in the form the site dials it, after
+// E.164 numbers have become national or international numbers.
+type Rewrite struct {
+	Match     string `toml:"match"`     // prefix of the number
+	Strip     int    `toml:"strip"`     // characters removed from the front, at most those of match
+	Prefix    string `toml:"prefix"`    // put in front after stripping
+	Direction string `toml:"direction"` // "out" (from a line toward SIP) or "in" (from SIP toward a line)
 }
 
 // Inbound sends SIP calls to numbers matching a digit map to the first free
@@ -161,6 +177,39 @@ func (c *Config) CountryCode() string {
 		return c.Routing.CountryCode
 	}
 	return countryCodes[c.Device.Country]
+}
+
+// dialPrefixes holds the national (trunk) and international prefixes of the
+// numbering plan of each country code in countryCodes. Without a country
+// code, the international prefix is the one ITU-T recommends.
+var dialPrefixes = map[string]struct{ national, international string }{
+	"1": {"1", "011"}, "44": {"0", "00"}, "49": {"0", "00"}, "33": {"0", "00"},
+	"39": {"", "00"}, "34": {"", "00"}, "31": {"0", "00"}, "32": {"0", "00"},
+	"41": {"0", "00"}, "43": {"0", "00"}, "46": {"0", "00"}, "61": {"0", "0011"},
+	"64": {"0", "00"}, "81": {"0", "010"}, "": {"", "00"},
+}
+
+// NationalPrefix is the trunk prefix dialled before a national number:
+// routing.national_prefix, else the one of the country code ("1" in NANP,
+// "0" in most countries, "" in Italy and Spain, without a country code and
+// for codes of countries that device.country cannot name).
+func (c *Config) NationalPrefix() string {
+	if c.Routing.NationalPrefix != "" {
+		return c.Routing.NationalPrefix
+	}
+	return dialPrefixes[c.CountryCode()].national
+}
+
+// InternationalPrefix is the prefix dialled before a country code:
+// routing.international_prefix, else the one of the country code ("011" in
+// NANP, "00" in most of Europe and without a country code, "0011" in
+// Australia, "010" in Japan; "" for codes of countries that device.country
+// cannot name, which leaves only numbers given with +).
+func (c *Config) InternationalPrefix() string {
+	if c.Routing.InternationalPrefix != "" {
+		return c.Routing.InternationalPrefix
+	}
+	return dialPrefixes[c.CountryCode()].international
 }
 
 // Account returns the account with the given name, or nil.

@@ -92,3 +92,36 @@ func TestSplitListen(t *testing.T) {
 		t.Errorf("got %q %q %v", tr, hp, err)
 	}
 }
+
+func TestDialPrefixes(t *testing.T) {
+	for _, tc := range []struct {
+		country, countryCode, national, international string
+		wantNational, wantInternational               string
+	}{
+		{country: "US", wantNational: "1", wantInternational: "011"},
+		{country: "CA", wantNational: "1", wantInternational: "011"},
+		{country: "GB", wantNational: "0", wantInternational: "00"},
+		{country: "DE", wantNational: "0", wantInternational: "00"},
+		{country: "IT", wantNational: "", wantInternational: "00"},
+		{country: "ES", wantNational: "", wantInternational: "00"},
+		{country: "AU", wantNational: "0", wantInternational: "0011"},
+		{country: "JP", wantNational: "0", wantInternational: "010"},
+		{country: "ITU", wantNational: "", wantInternational: "00"},
+		{country: "GB", countryCode: "1", wantNational: "1", wantInternational: "011"},
+		{country: "GB", countryCode: "353", wantNational: "", wantInternational: ""},
+		{country: "ITU", countryCode: "353", national: "0", international: "00", wantNational: "0", wantInternational: "00"},
+		{country: "US", national: "8", international: "810", wantNational: "8", wantInternational: "810"},
+	} {
+		c := Default()
+		c.Device.Country = tc.country
+		c.Routing = Routing{CountryCode: tc.countryCode, NationalPrefix: tc.national, InternationalPrefix: tc.international}
+		if np, ip := c.NationalPrefix(), c.InternationalPrefix(); np != tc.wantNational || ip != tc.wantInternational {
+			t.Errorf("%+v: prefixes %q and %q, want %q and %q", tc, np, ip, tc.wantNational, tc.wantInternational)
+		}
+	}
+	for country, cc := range countryCodes {
+		if _, ok := dialPrefixes[cc]; !ok {
+			t.Errorf("no dialling prefixes for %s's country code %q", country, cc)
+		}
+	}
+}

@@ -14,7 +14,8 @@
 //	                    password, domain, expires
 //	[[lines]]           id (board port, from 1), kind (fxs, fxo, bri), number,
 //	                    account, name, caller_id, dial_plan, hotline, hotline_delay
-//	[routing]           country_code
+//	[routing]           country_code, national_prefix, international_prefix
+//	[[routing.rewrite]] match (prefix), strip, prefix, direction (out or in; out)
 //	[[routing.inbound]] match (digit map), lines (line ids, first free wins)
 //	[web]               listen ("" disables the web UI)
 //	[control]           socket (see [Control.SocketPath])
@@ -36,15 +37,31 @@
 // each line. An answered call that receives no RTP for rtp_timeout seconds is
 // hung up.
 //
+// # Numbers
+//
+// routing.country_code (by default that of device.country) makes national
+// numbers E.164 ones. national_prefix is the trunk prefix dialled before a
+// national number and international_prefix the one dialled before a country
+// code; by default both are those of the country code ("1" and "011" in
+// NANP, "0" and "00" in most of Europe, "0" and "0011" in Australia, "0" and
+// "010" in Japan). Each [[routing.rewrite]] rule takes strip characters off
+// the front of the numbers that begin with match and puts prefix there; the
+// first rule that fits a number of its direction applies. Outgoing ("out")
+// rules see what a phone dialled, as in match = "9", strip = 1 for an outside
+// line; incoming ("in") rules see the called number as the site dials it,
+// E.164 numbers already made national ("+442079460000" is "02079460000").
+//
 // # Defaults
 //
 // [Load] decodes the file onto [Default]: a key missing from the file keeps
 // its default. An array in the file replaces the default array entirely; in
 // particular, [[lines]] in the file replace all the default lines. Each
 // [[accounts]] and [[lines]] element starts from its own defaults
-// (expires = 3600, caller_id = "auto"). Keys whose default is derived from
-// another key (auth_user, domain, routing.country_code, control.socket) stay
-// empty in the Config; methods resolve them.
+// (expires = 3600, caller_id = "auto", direction = "out"). Keys whose
+// default is derived from another key (auth_user, domain,
+// routing.country_code, routing.national_prefix,
+// routing.international_prefix, control.socket) stay empty in the Config;
+// methods resolve them.
 //
 // # Errors
 //

@@ -150,6 +150,8 @@ func newElem(t reflect.Type) reflect.Value {
 		*p = defaultAccount()
 	case *Line:
 		p.CallerID = "auto"
+	case *Rewrite:
+		p.Direction = "out"
 	}
 	return el
 }

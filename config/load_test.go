@@ -112,6 +112,36 @@ rtp_timeout = 0
 	}
 }
 
+func TestLoadRouting(t *testing.T) {
+	c, err := Load(writeFile(t, `
+[device]
+country = "AU"
+[routing]
+international_prefix = "0015"
+[[routing.rewrite]]
+match = "0"
+strip = 1
+[[routing.rewrite]]
+match = "0298765"
+strip = 7
+prefix = "2"
+direction = "in"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Routing{InternationalPrefix: "0015", Rewrite: []Rewrite{
+		{Match: "0", Strip: 1, Direction: "out"},
+		{Match: "0298765", Strip: 7, Prefix: "2", Direction: "in"},
+	}}
+	if !reflect.DeepEqual(c.Routing, want) {
+		t.Errorf("routing %+v, want %+v", c.Routing, want)
+	}
+	if c.CountryCode() != "61" || c.NationalPrefix() != "0" || c.InternationalPrefix() != "0015" {
+		t.Errorf("country code %q, prefixes %q and %q; want 61, 0 and 0015", c.CountryCode(), c.NationalPrefix(), c.InternationalPrefix())
+	}
+}
+
 func TestParsePortRange(t *testing.T) {
 	for _, tc := range []struct {
 		in        string
@@ -318,6 +348,44 @@ account = "mian"
 		{"negative hotline delay", "[[lines]]\nid = 1\nkind = \"fxo\"\nhotline = \"1\"\nhotline_delay = -1", []string{`lines[0].hotline_delay: -1 is negative`}},
 
 		{"country code", "[routing]\ncountry_code = \"+1\"", []string{`routing.country_code: "+1" is not a country code (1 to 3 digits, as in 1, 44 or 353)`}},
+		{"prefixes", "[routing]\nnational_prefix = \"+0\"\ninternational_prefix = \"00 \"", []string{
+			`routing.national_prefix: "+0" is not a trunk prefix (digits, as in 0 or 1)`,
+			`routing.international_prefix: "00 " is not an international prefix (digits, as in 00 or 011)`}},
+		{"national prefix without country code", "[device]\ncountry = \"ITU\"\n[routing]\nnational_prefix = \"0\"", []string{
+			`routing.national_prefix: set without a country code (set routing.country_code)`}},
+		{"international prefix hides the national one", "[routing]\ninternational_prefix = \"1\"", []string{
+			`routing.international_prefix: the national prefix "1" begins with the international prefix "1", so national numbers would read as international`}},
+		{"national prefix behind the international one", "[device]\ncountry = \"DE\"\n[routing]\nnational_prefix = \"00\"", []string{
+			`routing.national_prefix: the national prefix "00" begins with the international prefix "00", so national numbers would read as international`}},
+		{"rewrite", `
+[[routing.rewrite]]
+strip = -1
+[[routing.rewrite]]
+match = "9a"
+prefix = "0x"
+direction = "both"
+[[routing.rewrite]]
+match = "9"
+strip = 2
+[[routing.rewrite]]
+match = "91"
+strip = 1
+[[routing.rewrite]]
+match = "91"
+direction = "in"
+[[routing.rewrite]]
+match = "+4930"
+prefix = "+"
+direction = ""
+`, []string{
+			"routing.rewrite[0].strip: -1 is negative",
+			"routing.rewrite[0].match: missing (want the digits the numbers to rewrite begin with)",
+			`routing.rewrite[1].match: "9a" is not a dialable number`,
+			`routing.rewrite[1].prefix: "0x" is not a dialable number`,
+			`routing.rewrite[1].direction: unknown direction "both" (want out, from a line toward SIP, or in)`,
+			`routing.rewrite[2].strip: 2 is more than match "9" has (1 character)`,
+			`routing.rewrite[3].match: "91" is never used: routing.rewrite[2] ("9") comes first`,
+			"routing.rewrite[5].direction: missing (want out or in)"}},
 		{"inbound", `
 [[routing.inbound]]
 match = ""

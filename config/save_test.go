@@ -34,7 +34,11 @@ func full() *Config {
 			DialPlan: "[2-9]xxxxxx|110|112|x.T", Hotline: "112", HotlineDelay: 5},
 		{ID: 2, Kind: BRI, Number: "+4930123", Account: "trunk", CallerID: "off"},
 	}
-	c.Routing = Routing{CountryCode: "49", Inbound: []Inbound{{Match: "30123x", Lines: []int{2, 1}}}}
+	c.Routing = Routing{
+		CountryCode: "49", NationalPrefix: "0", InternationalPrefix: "00",
+		Rewrite: []Rewrite{{Match: "0", Strip: 1, Direction: "out"}, {Match: "030123", Strip: 6, Prefix: "2", Direction: "in"}},
+		Inbound: []Inbound{{Match: "30123x", Lines: []int{2, 1}}},
+	}
 	c.Web.Listen = ""
 	c.Control.Socket = "/run/ctl.sock"
 	c.Console = Console{Device: "/dev/ttyAMA0", Baud: 9600}

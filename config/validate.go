@@ -20,7 +20,7 @@ func (c *Config) Validate() error {
 	v.sip(&c.SIP, len(c.Lines))
 	v.accounts(c.Accounts)
 	v.lines(c.Lines, c.Accounts)
-	v.routing(&c.Routing, c.Lines)
+	v.routing(c)
 	if c.Web.Listen != "" {
 		if err := checkHostPort(c.Web.Listen, false, false); err != "" {
 			v.addf("web.listen", "%q: %s", c.Web.Listen, err)
@@ -310,10 +310,45 @@ func (v *validator) lines(lines []Line, accts []Account) {
 	}
 }
 
-func (v *validator) routing(r *Routing, lines []Line) {
-	if cc := r.CountryCode; cc != "" && (len(cc) > 3 || strings.Trim(cc, "0123456789") != "" || cc[0] == '0') {
+func (v *validator) routing(c *Config) {
+	r := &c.Routing
+	if cc := r.CountryCode; cc != "" && (len(cc) > 3 || !isDecimal(cc) || cc[0] == '0') {
 		v.addf("routing.country_code", "%q is not a country code (1 to 3 digits, as in 1, 44 or 353)", cc)
 	}
+	v.prefixes(c)
+	for i, rw := range r.Rewrite {
+		key := fmt.Sprintf("routing.rewrite[%d]", i)
+		switch {
+		case rw.Match == "":
+			v.addf(key+".match", "missing (want the digits the numbers to rewrite begin with)")
+		case !isDialable(rw.Match):
+			v.addf(key+".match", "%q is not a dialable number", rw.Match)
+		default:
+			// A rule after one that matches every number it does never applies.
+			for j, prev := range r.Rewrite[:i] {
+				if prev.Direction == rw.Direction && prev.Match != "" && strings.HasPrefix(rw.Match, prev.Match) {
+					v.addf(key+".match", "%q is never used: routing.rewrite[%d] (%q) comes first", rw.Match, j, prev.Match)
+					break
+				}
+			}
+		}
+		if rw.Strip < 0 {
+			v.addf(key+".strip", "%d is negative", rw.Strip)
+		} else if rw.Match != "" && rw.Strip > len(rw.Match) {
+			v.addf(key+".strip", "%d is more than match %q has (%s)", rw.Strip, rw.Match, plural(len(rw.Match), "character"))
+		}
+		if p := rw.Prefix; p != "" && p != "+" && !isDialable(p) {
+			v.addf(key+".prefix", "%q is not a dialable number", p)
+		}
+		switch rw.Direction {
+		case "out", "in":
+		case "":
+			v.addf(key+".direction", "missing (want out or in)")
+		default:
+			v.addf(key+".direction", "unknown direction %q (want out, from a line toward SIP, or in)", rw.Direction)
+		}
+	}
+	lines := c.Lines
 	for i, in := range r.Inbound {
 		key := fmt.Sprintf("routing.inbound[%d]", i)
 		if in.Match == "" {
@@ -329,6 +364,39 @@ func (v *validator) routing(r *Routing, lines []Line) {
 				v.addf(fmt.Sprintf("%s.lines[%d]", key, j), "no line with id %d", id)
 			}
 		}
+	}
+}
+
+// prefixes checks routing.national_prefix and routing.international_prefix,
+// and that the prefixes in effect can be told apart.
+func (v *validator) prefixes(c *Config) {
+	r := &c.Routing
+	ok := true
+	switch np := r.NationalPrefix; {
+	case np == "":
+	case !isDecimal(np):
+		v.addf("routing.national_prefix", "%q is not a trunk prefix (digits, as in 0 or 1)", np)
+		ok = false
+	case c.CountryCode() == "":
+		v.addf("routing.national_prefix", "set without a country code (set routing.country_code)")
+		ok = false
+	}
+	if ip := r.InternationalPrefix; ip != "" && !isDecimal(ip) {
+		v.addf("routing.international_prefix", "%q is not an international prefix (digits, as in 00 or 011)", ip)
+		ok = false
+	}
+	if !ok {
+		return
+	}
+	// The international prefix is looked for first, so a national prefix
+	// that begins with it is never seen.
+	np, ip := c.NationalPrefix(), c.InternationalPrefix()
+	if np != "" && ip != "" && strings.HasPrefix(np, ip) {
+		key := "routing.international_prefix"
+		if r.NationalPrefix != "" {
+			key = "routing.national_prefix"
+		}
+		v.addf(key, "the national prefix %q begins with the international prefix %q, so national numbers would read as international", np, ip)
 	}
 }
 
