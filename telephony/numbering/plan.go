@@ -61,12 +61,11 @@ func (p *Plan) Outbound(dialled string) (string, error) {
 // elsewhere the international prefix and the E.164 digits ("0033142685300").
 // A number whose dialled form would read as another stays in E.164, as does
 // any where the plan has no prefix to write it with. Anything else, such as
-// an extension, stays as it is. The first In rule
-// that fits is applied after that, so rules are written in the dialled form
-// too.
+// an extension, stays as it is. The first In rule that fits is applied after
+// that, so rules are written in the dialled form too.
 //
-// A line's number written in E.164 compares equal to the result once it has
-// been through Inbound as well.
+// A line's number written in E.164 compares with the result in its dialled
+// form: what Inbound returns for it on a Plan without Rules.
 func (p *Plan) Inbound(number string) (string, error) {
 	n, ok := subscriber(number)
 	if !ok {
