@@ -105,12 +105,12 @@ const queueCap = 16
 
 // A Decoder turns a phone's hook changes into Actions.
 type Decoder struct {
-	t      Timing
-	hook   hal.Hook      // as last reported
-	hungUp bool          // on hook, and known to be a hang-up (or never off hook)
-	brk    time.Duration // when the current break began, on hook but not hung up
-	pulses int           // of the digit being dialled; 11 means too many
-	make   time.Duration // when the last pulse ended
+	t        Timing
+	hook     hal.Hook      // as last reported
+	hungUp   bool          // on hook, and known to be a hang-up (or never off hook)
+	brk      time.Duration // when the current break began, on hook but not hung up
+	pulses   int           // of the digit being dialled; 11 means too many
+	lastMake time.Duration // when the last pulse ended
 
 	q     [queueCap]Action
 	qHead int
@@ -122,6 +122,9 @@ func New(t Timing, initial hal.Hook) (*Decoder, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
+	if initial != hal.OnHook && initial != hal.OffHook {
+		return nil, fmt.Errorf("hookswitch: no hook state %d", initial)
+	}
 	return &Decoder{t: t, hook: initial, hungUp: initial == hal.OnHook}, nil
 }
 
@@ -131,7 +134,7 @@ func New(t Timing, initial hal.Hook) (*Decoder, error) {
 func (d *Decoder) Event(e hal.Event) {
 	switch {
 	case e.Kind == hal.EventHookOn && d.hook == hal.OffHook:
-		if d.pulses > 0 && e.At-d.make > d.t.DigitGap {
+		if d.pulses > 0 && e.At-d.lastMake > d.t.DigitGap {
 			d.endDigit()
 		}
 		d.hook, d.brk = hal.OnHook, e.At
@@ -154,7 +157,7 @@ func (d *Decoder) Event(e hal.Event) {
 			if d.pulses <= 10 {
 				d.pulses++
 			}
-			d.make = e.At
+			d.lastMake = e.At
 		}
 		// Any other break is bounce, or too long for a pulse and too
 		// short for a flash: as if it never happened.
@@ -166,7 +169,7 @@ func (d *Decoder) Event(e hal.Event) {
 // time; give every event up to now to Event first.
 func (d *Decoder) Tick(now time.Duration) {
 	switch {
-	case d.hook == hal.OffHook && d.pulses > 0 && now-d.make > d.t.DigitGap:
+	case d.hook == hal.OffHook && d.pulses > 0 && now-d.lastMake > d.t.DigitGap:
 		d.endDigit()
 	case d.hook == hal.OnHook && !d.hungUp && now-d.brk > d.t.FlashMax:
 		d.hangUp()
@@ -188,7 +191,7 @@ func (d *Decoder) Next() (a Action, ok bool) {
 // endDigit reports the digit being dialled, if it is one.
 func (d *Decoder) endDigit() {
 	if d.pulses >= 1 && d.pulses <= 10 {
-		d.push(Action{Kind: Digit, Digit: "1234567890"[d.pulses-1], At: d.make})
+		d.push(Action{Kind: Digit, Digit: "1234567890"[d.pulses-1], At: d.lastMake})
 	}
 	d.pulses = 0
 }

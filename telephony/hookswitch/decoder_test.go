@@ -217,6 +217,12 @@ func TestTimingValidate(t *testing.T) {
 	}
 }
 
+func TestBadInitialHook(t *testing.T) {
+	if d, err := New(DefaultTiming, hal.Hook(7)); d != nil || err == nil || err.Error() != "hookswitch: no hook state 7" {
+		t.Fatalf("New with hook 7: %v, %v", d, err)
+	}
+}
+
 func TestStrings(t *testing.T) {
 	for _, tc := range []struct {
 		got, want string
