@@ -176,7 +176,7 @@ func (d *Detector) Tick(now time.Duration) {
 // taken: for when the gateway answers the call. A burst under way is not
 // counted.
 func (d *Detector) Reset() {
-	*d = Detector{o: d.o, on: d.on, offAt: d.offAt}
+	*d = Detector{o: d.o, on: d.on}
 }
 
 // Next returns the oldest signal not yet returned; ok is false when there
