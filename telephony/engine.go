@@ -4,52 +4,142 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"tipring/dsp/callerid"
+	"tipring/dsp/tone"
 	"tipring/hal"
+	"tipring/sipua"
+	"tipring/telephony/digitmap"
+	"tipring/telephony/numbering"
 )
 
-// A Port is one line's hardware: exactly one of FXS and FXO is set.
+// A Port is one line: its hardware, exactly one of FXS and FXO, and how it
+// behaves.
 type Port struct {
 	ID     int    // the line's number on the board, from 1
-	Number string // the line's directory number, for status
+	Number string // the line's directory number
 	FXS    hal.FXS
 	FXO    hal.FXO
+
+	Account  string        // the SIP account its calls go out on
+	Name     string        // display name of its calls
+	DialPlan *digitmap.Map // nil: any digits, sent after a pause or with #
+	// Hotline is, on an FXS line, the number dialled when the phone goes
+	// off hook (after HotlineDelay without a digit: a warm line); on an FXO
+	// line, where the PSTN's calls go.
+	Hotline      string
+	HotlineDelay time.Duration
+	CallerID     CallerID // FXS: how caller ID is sent; the zero value sends none
+	Reversal     bool     // FXS: reverse polarity on answer, restore it on disconnect
+	Howler       bool     // FXS: the howler for a phone left off hook after a call
+
+	Answer     Answer     // FXO: when a call out to the PSTN counts as answered
+	Disconnect Disconnect // FXO: the signs of the far end hanging up heeded
 }
 
-func (p Port) channel() int {
+// CallerID is how an FXS line sends caller ID; the zero value sends none.
+type CallerID struct {
+	Standard callerid.Standard
+	Alerting callerid.Alerting
+}
+
+func (p *Port) channel() int {
 	if p.FXS != nil {
 		return p.FXS.Channel()
 	}
 	return p.FXO.Channel()
 }
 
-func (p Port) events() <-chan hal.Event {
+func (p *Port) events() <-chan hal.Event {
 	if p.FXS != nil {
 		return p.FXS.Events()
 	}
 	return p.FXO.Events()
 }
 
-// Engine is the media engine: it owns the PCM bus and runs the frame loop.
+// Options are what the engine needs besides the lines.
+type Options struct {
+	// Country selects the tones and the ring cadence (ISO 3166 alpha-2, or
+	// "ITU").
+	Country string
+	// SIP places the lines' calls; nil: they cannot call out.
+	SIP Dialer
+	// Inbound routes incoming calls to lines, tried in order before the
+	// lines' own numbers.
+	Inbound []Inbound
+	// Numbering rewrites the numbers dialled on the lines and those of
+	// incoming calls; nil leaves them as they are.
+	Numbering *numbering.Plan
+	// Location is the time zone of the time sent with caller ID; nil: UTC.
+	Location *time.Location
+	Log      *slog.Logger
+}
+
+// line is a line's state machine, run by the frame loop.
+type line interface {
+	// event takes what the port reported.
+	event(ev hal.Event)
+	// frame runs the line for the frame starting at bus time now, after
+	// its events: rx is what the line sent, tx what goes to it.
+	frame(now time.Duration, rx, tx *hal.Frame)
+	status() string
+	current() *sipua.Call
+	concealed() int64
+}
+
+// Engine is the media engine: it owns the PCM bus and runs the frame loop,
+// in which the lines' state machines and audio run.
 type Engine struct {
 	pcm   hal.PCM
-	ports []Port
+	ports []*Port
 	rx    []hal.Frame
 	tx    []hal.Frame
 
-	mu    sync.Mutex
-	lines []LineStatus
-	bus   BusStatus
+	tones   *tone.Plan
+	cadence []time.Duration
+	loc     *time.Location
+	log     *slog.Logger
+	inbound []Inbound
+	numbers *numbering.Plan
+
+	sigs  []*signaller
+	busy  []atomic.Bool // by port index: the line is not idle
+	index map[int]int   // port index by line ID
+
+	mu     sync.Mutex
+	lines  []line
+	status []LineStatus
+	bus    BusStatus
 }
 
+var errNoSIP = errors.New("telephony: no SIP user agent")
+
 // New returns an engine for the lines on ports, whose audio travels on pcm.
-func New(pcm hal.PCM, ports []Port) (*Engine, error) {
+func New(pcm hal.PCM, ports []Port, o Options) (*Engine, error) {
+	tp, ok := tone.Lookup(o.Country)
+	if !ok {
+		return nil, fmt.Errorf("telephony: no tone plan for country %q", o.Country)
+	}
 	n := pcm.Channels()
+	e := &Engine{pcm: pcm, rx: make([]hal.Frame, n), tx: make([]hal.Frame, n),
+		tones: tp, loc: o.Location, log: o.Log, inbound: o.Inbound, numbers: o.Numbering,
+		busy: make([]atomic.Bool, len(ports)), index: make(map[int]int)}
+	if e.loc == nil {
+		e.loc = time.UTC
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	for _, ms := range tp.Ring {
+		e.cadence = append(e.cadence, time.Duration(ms)*time.Millisecond)
+	}
 	used := make(map[int]int)
-	e := &Engine{pcm: pcm, ports: ports, rx: make([]hal.Frame, n), tx: make([]hal.Frame, n)}
-	for _, p := range ports {
+	for i := range ports {
+		p := &ports[i]
 		if (p.FXS == nil) == (p.FXO == nil) {
 			return nil, fmt.Errorf("telephony: line %d: want exactly one of an FXS and an FXO port", p.ID)
 		}
@@ -61,9 +151,33 @@ func New(pcm hal.PCM, ports []Port) (*Engine, error) {
 			return nil, fmt.Errorf("telephony: lines %d and %d share PCM channel %d", other, p.ID, ch)
 		}
 		used[ch] = p.ID
-		e.lines = append(e.lines, newLineStatus(p))
+		e.index[p.ID] = i
+	}
+	for _, r := range o.Inbound {
+		for _, id := range r.Lines {
+			if _, ok := e.index[id]; !ok {
+				return nil, fmt.Errorf("telephony: inbound route %v: no line %d", r.Match, id)
+			}
+		}
+	}
+	for i := range ports {
+		p := new(Port)
+		*p = ports[i]
+		sig := newSignaller(p.ID, p.Account, o.SIP, o.Numbering, e.log)
+		e.ports, e.sigs = append(e.ports, p), append(e.sigs, sig)
+		if p.FXS != nil {
+			e.lines = append(e.lines, newFXSLine(e, p, sig))
+		} else {
+			e.lines = append(e.lines, newFXOLine(e, p, sig))
+		}
+		e.status = append(e.status, newLineStatus(p))
 	}
 	return e, nil
+}
+
+// setBusy records whether line id is in use, for routing incoming calls.
+func (e *Engine) setBusy(id int, busy bool) {
+	e.busy[e.index[id]].Store(busy)
 }
 
 // BusStatus counts the frame loop's work and how late it ran.
@@ -75,6 +189,13 @@ type BusStatus struct {
 
 // Run runs the frame loop until ctx is done or the bus fails.
 func (e *Engine) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for _, s := range e.sigs {
+		wg.Go(func() { s.run(sctx) })
+	}
 	stop := context.AfterFunc(ctx, func() { e.pcm.Close() })
 	defer stop()
 	var start time.Time
@@ -93,13 +214,25 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 }
 
-// frame handles one frame: the lines' events, then the counters. Lines
-// carry silence until calls exist.
+// frame runs every line for one frame, then counts it.
 func (e *Engine) frame(now, start time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for i, p := range e.ports {
-		e.lines[i].drain(p)
+	bus := time.Duration(e.bus.Frames) * hal.FrameDuration
+	for i, l := range e.lines {
+		p := e.ports[i]
+		events := p.events()
+		for drained := false; !drained; {
+			select {
+			case ev := <-events:
+				e.status[i].LastEvent = ev
+				l.event(ev)
+			default:
+				drained = true
+			}
+		}
+		ch := p.channel()
+		l.frame(bus, &e.rx[ch], &e.tx[ch])
 	}
 	e.bus.Frames++
 	due := start.Add(time.Duration(e.bus.Frames-1) * hal.FrameDuration)
@@ -114,8 +247,13 @@ func (e *Engine) frame(now, start time.Time) {
 func (e *Engine) Status() ([]LineStatus, BusStatus) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for i, p := range e.ports {
-		e.lines[i].read(p)
+	out := make([]LineStatus, len(e.lines))
+	for i, l := range e.lines {
+		s := &e.status[i]
+		s.read(e.ports[i])
+		s.Activity = l.status()
+		s.Call = callStatus(l.current(), l.concealed())
+		out[i] = *s
 	}
-	return append([]LineStatus(nil), e.lines...), e.bus
+	return out, e.bus
 }

@@ -25,18 +25,24 @@ func TestNewChecksPorts(t *testing.T) {
 		{{ID: 1, FXS: b.FXS(1), FXO: b.FXO(2)}},
 		{{ID: 1, FXS: b.FXS(1)}, {ID: 2, FXS: b.FXS(1)}},
 	} {
-		if _, err := New(b.PCM(), bad); err == nil {
+		if _, err := New(b.PCM(), bad, Options{Country: "US"}); err == nil {
 			t.Errorf("New accepted %+v", bad)
 		}
 	}
-	if _, err := New(b.PCM(), ports); err != nil {
+	if _, err := New(b.PCM(), ports, Options{Country: "XX"}); err == nil {
+		t.Error("New accepted country XX")
+	}
+	if _, err := New(b.PCM(), ports, Options{Country: "US", Inbound: []Inbound{{Match: mustParse("x.T"), Lines: []int{3}}}}); err == nil {
+		t.Error("New accepted a route to line 3 of 2")
+	}
+	if _, err := New(b.PCM(), ports, Options{Country: "US"}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestRunTracksLinesAndStops(t *testing.T) {
 	b, ports := newSim(t, true)
-	e, err := New(b.PCM(), ports)
+	e, err := New(b.PCM(), ports, Options{Country: "US"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +56,9 @@ func TestRunTracksLinesAndStops(t *testing.T) {
 	lines, bus := e.Status()
 	if lines[0].State() != "off-hook" || lines[1].State() != "ringing" {
 		t.Fatalf("states %q %q", lines[0].State(), lines[1].State())
+	}
+	if lines[0].Activity != "dial-tone" {
+		t.Fatalf("line 1 %s, want dial-tone", lines[0].Activity)
 	}
 	if lines[0].LastEvent.Kind != hal.EventHookOff || lines[1].LastEvent.Kind != hal.EventRingStart {
 		t.Fatalf("last events %v %v", lines[0].LastEvent, lines[1].LastEvent)
@@ -65,16 +74,5 @@ func TestRunTracksLinesAndStops(t *testing.T) {
 		}
 	case <-time.After(time.Second):
 		t.Fatal("Run did not stop")
-	}
-}
-
-func BenchmarkFrame(b *testing.B) {
-	board, ports := newSim(b, false)
-	e, _ := New(board.PCM(), ports)
-	start := time.Now()
-	b.ReportAllocs()
-	for b.Loop() {
-		e.pcm.Transfer(e.rx, e.tx)
-		e.frame(start, start)
 	}
 }

@@ -1,12 +1,23 @@
 package telephony
 
-import "tipring/hal"
+import (
+	"time"
 
-// LineStatus is what the gateway knows of a line from its port.
+	"tipring/hal"
+	"tipring/sipua"
+)
+
+// LineStatus is what the gateway knows of a line.
 type LineStatus struct {
 	ID     int
 	Kind   hal.Kind
 	Number string
+
+	// Activity is what the line's state machine is doing: idle, dial-tone,
+	// dialling, calling, talking, ringing, cleared (FXS); idle, ringing,
+	// seizing, dialling, calling, talking, releasing (FXO).
+	Activity string
+	Call     *CallStatus // the call the line carries, or nil
 
 	// FXS: the phone's hook and how the port feeds the line.
 	Hook     hal.Hook
@@ -20,7 +31,37 @@ type LineStatus struct {
 	LastEvent hal.Event // the latest change the port reported
 }
 
-func newLineStatus(p Port) LineStatus {
+// CallStatus is a line's call and its media's counters.
+type CallStatus struct {
+	Incoming bool
+	Peer     string // the other party's number
+	State    sipua.CallState
+	Codec    string
+
+	PacketsSent     uint64
+	PacketsReceived uint64
+	Lost            int64
+	Jitter          time.Duration
+	// Concealed counts the frames due from the network that did not come
+	// in time, since the line started.
+	Concealed int64
+}
+
+func callStatus(c *sipua.Call, concealed int64) *CallStatus {
+	if c == nil {
+		return nil
+	}
+	s := &CallStatus{Incoming: c.Incoming, State: c.State(), Codec: c.Media().Codec.Name, Concealed: concealed}
+	s.Peer = c.To.Number
+	if c.Incoming {
+		s.Peer = c.From.Number
+	}
+	st := c.Stream().Stats()
+	s.PacketsSent, s.PacketsReceived, s.Lost, s.Jitter = st.PacketsSent, st.PacketsReceived, st.Lost, st.Jitter
+	return s
+}
+
+func newLineStatus(p *Port) LineStatus {
 	s := LineStatus{ID: p.ID, Number: p.Number, Kind: hal.KindFXS}
 	if p.FXO != nil {
 		s.Kind = hal.KindFXO
@@ -29,7 +70,7 @@ func newLineStatus(p Port) LineStatus {
 	return s
 }
 
-// State names what the line is doing in one word.
+// State names what the line's hardware shows in one word.
 func (s LineStatus) State() string {
 	switch {
 	case s.Kind == hal.KindFXS && s.Hook == hal.OffHook:
@@ -46,21 +87,7 @@ func (s LineStatus) State() string {
 	return "idle"
 }
 
-// drain takes the port's pending events, then reads its state.
-func (s *LineStatus) drain(p Port) {
-	ch := p.events()
-	for {
-		select {
-		case ev := <-ch:
-			s.LastEvent = ev
-		default:
-			s.read(p)
-			return
-		}
-	}
-}
-
-func (s *LineStatus) read(p Port) {
+func (s *LineStatus) read(p *Port) {
 	if p.FXS != nil {
 		s.Hook, s.Linefeed = p.FXS.Hook(), p.FXS.Linefeed()
 		return

@@ -81,7 +81,16 @@ func (a *API) status(w http.ResponseWriter, r *http.Request) {
 		Bus:     BusStatus{Frames: bus.Frames, Late: bus.Late, WorstLate: Millis(bus.WorstLate)},
 	}
 	for _, l := range lines {
-		ls := LineStatus{ID: l.ID, Kind: l.Kind.String(), Number: l.Number, State: l.State(), Hook: l.Hook.String()}
+		ls := LineStatus{ID: l.ID, Kind: l.Kind.String(), Number: l.Number, State: l.State(), Activity: l.Activity, Hook: l.Hook.String()}
+		if c := l.Call; c != nil {
+			dir := "out"
+			if c.Incoming {
+				dir = "in"
+			}
+			ls.Call = &CallStatus{Direction: dir, Peer: c.Peer, State: c.State.String(), Codec: c.Codec,
+				PacketsSent: c.PacketsSent, PacketsReceived: c.PacketsReceived, Lost: c.Lost,
+				Jitter: Millis(c.Jitter), Concealed: c.Concealed}
+		}
 		if l.Kind == hal.KindFXS {
 			ls.Linefeed = l.Linefeed.String()
 		} else {

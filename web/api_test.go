@@ -19,7 +19,7 @@ func newAPI(t *testing.T, withSim bool) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := telephony.New(b.PCM(), []telephony.Port{{ID: 1, FXS: b.FXS(1)}, {ID: 2, FXO: b.FXO(2)}})
+	e, err := telephony.New(b.PCM(), []telephony.Port{{ID: 1, FXS: b.FXS(1)}, {ID: 2, FXO: b.FXO(2)}}, telephony.Options{Country: "US"})
 	if err != nil {
 		t.Fatal(err)
 	}

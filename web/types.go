@@ -47,7 +47,12 @@ type LineStatus struct {
 	Kind   string `json:"kind"`
 	Number string `json:"number"`
 	State  string `json:"state"`
-	Hook   string `json:"hook"`
+	// Activity is what the line is doing: idle, dial-tone, dialling,
+	// calling, talking, ringing, cleared (FXS); idle, ringing, collecting,
+	// calling, seizing, dialling, progress, talking, releasing (FXO).
+	Activity string      `json:"activity"`
+	Call     *CallStatus `json:"call,omitempty"`
+	Hook     string      `json:"hook"`
 	// FXS
 	Linefeed string `json:"linefeed,omitempty"`
 	// FXO
@@ -55,6 +60,19 @@ type LineStatus struct {
 	Polarity    int  `json:"polarity,omitempty"`
 	LoopCurrent *int `json:"loop_current_ma,omitempty"`
 	LineVoltage *int `json:"line_voltage_v,omitempty"`
+}
+
+// CallStatus is the call a line carries and its media's counters.
+type CallStatus struct {
+	Direction       string `json:"direction"` // "in" or "out"
+	Peer            string `json:"peer"`
+	State           string `json:"state"`
+	Codec           string `json:"codec,omitempty"`
+	PacketsSent     uint64 `json:"rtp_sent"`
+	PacketsReceived uint64 `json:"rtp_received"`
+	Lost            int64  `json:"rtp_lost"`
+	Jitter          Millis `json:"jitter_ms"`
+	Concealed       int64  `json:"concealed_frames"`
 }
 
 // BusStatus is the frame loop's record.

@@ -86,20 +86,37 @@ func loadServeConfig(path string) (*config.Config, string, error) {
 
 // serve runs the gateway until ctx is done.
 func serve(ctx context.Context, cfg *config.Config, from string, log *slog.Logger) error {
-	b, ports, err := openBoard(cfg)
+	b, err := openBoard(cfg)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	eng, err := telephony.New(b.PCM(), ports)
+	ports, err := linePorts(cfg, b)
 	if err != nil {
 		return err
+	}
+	routes, err := inboundRoutes(cfg)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(cfg.Device.Timezone)
+	if err != nil {
+		return fmt.Errorf("device.timezone: %w", err)
 	}
 	sc, err := sipConfig(cfg, log)
 	if err != nil {
 		return err
 	}
+	var eng *telephony.Engine
+	sc.Incoming = func(c *sipua.Call) { eng.Incoming(c) } // eng is set before the UA runs
 	ua, err := sipua.New(sc)
+	if err != nil {
+		return err
+	}
+	eng, err = telephony.New(b.PCM(), ports, telephony.Options{
+		Country: cfg.Device.Country, SIP: ua, Inbound: routes, Numbering: numberingPlan(cfg),
+		Location: loc, Log: log,
+	})
 	if err != nil {
 		return err
 	}
@@ -158,14 +175,14 @@ func serve(ctx context.Context, cfg *config.Config, from string, log *slog.Logge
 
 // openBoard builds the board the configuration names, with a port for each
 // line.
-func openBoard(cfg *config.Config) (*sim.Board, []telephony.Port, error) {
+func openBoard(cfg *config.Config) (*sim.Board, error) {
 	if cfg.Board.Name != "sim" {
-		return nil, nil, fmt.Errorf("board.name: unknown board %q (known: sim)", cfg.Board.Name)
+		return nil, fmt.Errorf("board.name: unknown board %q (known: sim)", cfg.Board.Name)
 	}
 	kinds := make([]hal.Kind, len(cfg.Lines))
 	for _, l := range cfg.Lines {
 		if l.ID < 1 || l.ID > len(cfg.Lines) {
-			return nil, nil, fmt.Errorf("lines: the sim board numbers its ports 1 to %d, one per line; line id %d is out of that range", len(cfg.Lines), l.ID)
+			return nil, fmt.Errorf("lines: the sim board numbers its ports 1 to %d, one per line; line id %d is out of that range", len(cfg.Lines), l.ID)
 		}
 		switch l.Kind {
 		case config.FXS:
@@ -173,24 +190,10 @@ func openBoard(cfg *config.Config) (*sim.Board, []telephony.Port, error) {
 		case config.FXO:
 			kinds[l.ID-1] = hal.KindFXO
 		default:
-			return nil, nil, fmt.Errorf("line %d: the sim board has no %s ports yet", l.ID, l.Kind)
+			return nil, fmt.Errorf("line %d: the sim board has no %s ports yet", l.ID, l.Kind)
 		}
 	}
-	b, err := sim.New(sim.Opts{Ports: kinds, Country: cfg.Device.Country, Paced: true})
-	if err != nil {
-		return nil, nil, err
-	}
-	var ports []telephony.Port
-	for _, l := range cfg.Lines {
-		p := telephony.Port{ID: l.ID, Number: l.Number}
-		if l.Kind == config.FXS {
-			p.FXS = b.FXS(l.ID)
-		} else {
-			p.FXO = b.FXO(l.ID)
-		}
-		ports = append(ports, p)
-	}
-	return b, ports, nil
+	return sim.New(sim.Opts{Ports: kinds, Country: cfg.Device.Country, Paced: true})
 }
 
 // listenControl opens the control socket, mode 0600, replacing a stale one

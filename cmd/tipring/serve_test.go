@@ -73,11 +73,18 @@ func TestServeAndCLI(t *testing.T) {
 	if code, out, errs := d.cli("sim", "offhook", "1"); code != 0 || out != "line 1: phone off-hook\n" {
 		t.Fatalf("sim offhook 1: %d %q %q", code, out, errs)
 	}
-	code, out, _ := d.cli("status")
-	if code != 0 || !regexpLine(out, `^1\s+fxs\s+1001\s+off-hook\s`) || !regexpLine(out, `^3\s+fxo\s+-\s+idle\s`) {
-		t.Fatalf("status:\n%s", out)
+	var out string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var code int
+		code, out, _ = d.cli("status")
+		if code == 0 && regexpLine(out, `^1\s+fxs\s+1001\s+dial-tone\s+-\s+phone off-hook`) && regexpLine(out, `^3\s+fxo\s+-\s+idle\s`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status:\n%s", out)
+		}
 	}
-	code, out, _ = d.cli("status", "--json")
+	code, out, _ := d.cli("status", "--json")
 	var s web.Status
 	if err := json.Unmarshal([]byte(out), &s); code != 0 || err != nil {
 		t.Fatalf("status --json: %v\n%s", err, out)

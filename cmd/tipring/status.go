@@ -27,9 +27,9 @@ func runStatus(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "tipring %s on board %s (%s), up %v\n\n", s.Version, s.Board, s.Country, time.Duration(s.Uptime))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "LINE\tKIND\tNUMBER\tSTATE\tDETAIL")
+	fmt.Fprintln(tw, "LINE\tKIND\tNUMBER\tSTATE\tCALL\tDETAIL")
 	for _, l := range s.Lines {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", l.ID, l.Kind, orDash(l.Number), l.State, lineDetail(l))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.Kind, orDash(l.Number), l.Activity, callDetail(l.Call), lineDetail(l))
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "\nframe loop: %d frames, %d late (worst %v ms)\n", s.Bus.Frames, s.Bus.Late, time.Duration(s.Bus.WorstLate).Milliseconds())
@@ -67,6 +67,21 @@ func accountDetail(a web.AccountStatus) string {
 		parts = append(parts, "last error: "+a.LastError)
 	}
 	return orDash(strings.Join(parts, "; "))
+}
+
+func callDetail(c *web.CallStatus) string {
+	if c == nil {
+		return "-"
+	}
+	arrow := "to"
+	if c.Direction == "in" {
+		arrow = "from"
+	}
+	s := fmt.Sprintf("%s %s %s", c.State, arrow, orDash(c.Peer))
+	if c.Codec != "" {
+		s += fmt.Sprintf(" %s, RTP %d out %d in %d lost, jitter %v ms", c.Codec, c.PacketsSent, c.PacketsReceived, c.Lost, time.Duration(c.Jitter).Milliseconds())
+	}
+	return s
 }
 
 func lineDetail(l web.LineStatus) string {

@@ -1,0 +1,435 @@
+package telephony
+
+import (
+	"time"
+
+	"tipring/dsp/callerid"
+	"tipring/dsp/dtmf"
+	"tipring/dsp/tone"
+	"tipring/hal"
+	"tipring/sipua"
+	"tipring/sipua/q850"
+	"tipring/telephony/digitmap"
+	"tipring/telephony/hookswitch"
+)
+
+// fxsState is what a phone's line is doing.
+type fxsState uint8
+
+const (
+	fxsIdle     fxsState = iota // on hook, nothing going on
+	fxsDialTone                 // off hook, waiting for the first digit
+	fxsDigits                   // collecting digits against the dial plan
+	fxsCalling                  // the call is placed: silence, ringback or early media
+	fxsTalking                  // answered
+	fxsRinging                  // an incoming call rings the phone
+	fxsCleared                  // the call is over, the phone still off hook
+)
+
+var fxsStateNames = [...]string{"idle", "dial-tone", "dialling", "calling", "talking", "ringing", "cleared"}
+
+func (s fxsState) String() string { return fxsStateNames[s] }
+
+// Timing of the FXS line's dialling and clearing. AudioCodes and Cisco SPA
+// boxes use much the same figures.
+const (
+	firstDigitTimeout = 16 * time.Second // dial tone without a digit, then reorder
+	interDigitTimeout = 4 * time.Second  // after a digit: the T of a digit map
+	clearedTone       = 30 * time.Second // busy or reorder after a call ends
+	clearedSilence    = 30 * time.Second // then silence, then the howler
+)
+
+// defaultDialPlan takes any number, sent after the inter-digit timeout or
+// at once with # (which is not sent).
+var defaultDialPlan = mustParse("x.T|*x.T")
+
+func mustParse(s string) *digitmap.Map {
+	m, err := digitmap.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// fxsLine is the state machine of a phone's line.
+type fxsLine struct {
+	e    *Engine
+	port *Port
+	sig  *signaller
+	hook *hookswitch.Decoder
+	media
+
+	offHook bool // as the decoder judged: a flash or dial pulse is no hang-up
+	state   fxsState
+	since   time.Duration // when state began
+	now     time.Duration
+	digits  string
+	lastKey time.Duration // when the last digit came
+
+	call      *sipua.Call
+	callState sipua.CallState
+	dialSeq   uint32
+	answered  bool // the call in hand was answered
+	held      bool // we put the call on hold by a flash
+	ring      *ringer
+	reversed  bool // the linefeed is reversed for answer supervision
+}
+
+func newFXSLine(e *Engine, p *Port, sig *signaller) *fxsLine {
+	l := &fxsLine{e: e, port: p, sig: sig, media: newMedia(e.tones), offHook: p.FXS.Hook() == hal.OffHook}
+	var err error
+	if l.hook, err = hookswitch.New(hookswitch.DefaultTiming, p.FXS.Hook()); err != nil {
+		panic(err) // the default timing is valid
+	}
+	if l.offHook {
+		l.enter(fxsCleared) // off hook at start: the phone was left off hook
+	}
+	return l
+}
+
+func (l *fxsLine) event(ev hal.Event) { l.hook.Event(ev) }
+
+func (l *fxsLine) status() string { return l.state.String() }
+
+func (l *fxsLine) busy() bool { return l.state != fxsIdle }
+
+func (l *fxsLine) current() *sipua.Call { return l.call }
+
+func (l *fxsLine) enter(s fxsState) {
+	l.state, l.since = s, l.now
+	l.e.setBusy(l.port.ID, s != fxsIdle)
+}
+
+// frame runs the line for one frame: what the port reported, what the SIP
+// side said, the timers, then the audio both ways.
+func (l *fxsLine) frame(now time.Duration, rx, tx *hal.Frame) {
+	l.now = now
+	l.hook.Tick(now)
+	for {
+		a, ok := l.hook.Next()
+		if !ok {
+			break
+		}
+		l.hookAction(a)
+	}
+	for {
+		ev, ok := l.sig.next()
+		if !ok {
+			break
+		}
+		l.sipEvent(ev)
+	}
+	l.supervise()
+
+	if l.state == fxsRinging {
+		*tx = hal.Frame{}
+		l.ring.frame(l.port.FXS, now, tx)
+		return
+	}
+	if l.offHook {
+		l.fromLine(rx)
+		for i := range l.nheard {
+			if ev := l.heard[i]; ev.Kind == dtmf.DigitStart {
+				l.digit(ev.Digit)
+			}
+		}
+	}
+	l.toLine(tx)
+}
+
+func (l *fxsLine) hookAction(a hookswitch.Action) {
+	switch a.Kind {
+	case hookswitch.OffHook:
+		l.offHook = true
+		switch l.state {
+		case fxsIdle:
+			l.pickUp()
+		case fxsRinging:
+			l.answer()
+		}
+	case hookswitch.HangUp:
+		l.offHook = false
+		l.hangUp()
+	case hookswitch.Flash:
+		l.flash()
+	case hookswitch.Digit:
+		l.digit(a.Digit)
+	}
+}
+
+// pickUp gives dial tone, or calls the hotline.
+func (l *fxsLine) pickUp() {
+	l.enter(fxsDialTone)
+	l.digits = ""
+	if l.port.Hotline != "" && l.port.HotlineDelay == 0 {
+		l.dial(l.port.Hotline)
+		return
+	}
+	l.setTone(tone.Dial)
+}
+
+// hangUp ends whatever the line was doing.
+func (l *fxsLine) hangUp() {
+	if l.call != nil {
+		l.sig.send(sigCmd{kind: sigHangup, call: l.call, cause: q850.NormalClearing})
+		l.e.log.Info("phone hung up", "line", l.port.ID, "state", l.state.String())
+	}
+	l.release()
+}
+
+// release returns the line to idle, forgetting the call.
+func (l *fxsLine) release() {
+	l.detach()
+	l.stopTone()
+	l.call, l.answered, l.held, l.ring = nil, false, false, nil
+	l.digits = ""
+	l.dialSeq++ // a dial still under way is stale now
+	l.setFeed(false)
+	l.enter(fxsIdle)
+}
+
+// setFeed drives the line in forward or reversed polarity.
+func (l *fxsLine) setFeed(reversed bool) {
+	l.reversed = reversed
+	feed := hal.LinefeedForward
+	if reversed {
+		feed = hal.LinefeedReverse
+	}
+	if l.port.FXS.Linefeed() != feed {
+		l.port.FXS.SetLinefeed(feed)
+	}
+}
+
+// flash puts the call on hold or takes it off hold.
+func (l *fxsLine) flash() {
+	if l.state != fxsTalking || l.call == nil {
+		return
+	}
+	l.held = !l.held
+	if l.held {
+		l.sig.send(sigCmd{kind: sigHold, call: l.call})
+		l.setTone(tone.Dial)
+	} else {
+		l.sig.send(sigCmd{kind: sigResume, call: l.call})
+		l.stopTone()
+	}
+	l.e.log.Info("hook flash", "line", l.port.ID, "hold", l.held)
+}
+
+// digit takes a dialled digit, DTMF or pulses.
+func (l *fxsLine) digit(d byte) {
+	switch l.state {
+	case fxsDialTone:
+		l.stopTone()
+		l.enter(fxsDigits)
+	case fxsDigits:
+	default:
+		return
+	}
+	l.lastKey = l.now
+	plan := l.port.DialPlan
+	if plan == nil {
+		plan = defaultDialPlan
+	}
+	if d == '#' && l.digits != "" && plan.Match(l.digits+"#", false) == digitmap.NoMatch {
+		l.dial(l.digits) // # sends the number dialled so far
+		return
+	}
+	l.digits += string(d)
+	l.decide(plan, false)
+}
+
+// decide dials when the digits complete a number of the dial plan, gives
+// reorder when they cannot, or waits for more.
+func (l *fxsLine) decide(plan *digitmap.Map, timedOut bool) {
+	switch plan.Match(l.digits, timedOut) {
+	case digitmap.Complete:
+		l.dial(l.digits)
+	case digitmap.Ambiguous:
+		if timedOut {
+			l.dial(l.digits)
+		}
+	case digitmap.NoMatch:
+		l.e.log.Info("number not in the dial plan", "line", l.port.ID, "digits", l.digits)
+		l.clear(tone.Congestion)
+	case digitmap.Partial:
+		if timedOut {
+			l.e.log.Info("number incomplete", "line", l.port.ID, "digits", l.digits)
+			l.clear(tone.Congestion)
+		}
+	}
+}
+
+// dial places the call.
+func (l *fxsLine) dial(number string) {
+	l.stopTone()
+	l.enter(fxsCalling)
+	l.dialSeq++
+	l.e.log.Info("dialling", "line", l.port.ID, "number", number)
+	l.sig.send(sigCmd{kind: sigDial, number: number, seq: l.dialSeq,
+		from: sipua.Party{Number: l.port.Number, Name: l.port.Name}})
+}
+
+// clear ends the call attempt for a phone still off hook: tone k, then
+// silence, then the howler.
+func (l *fxsLine) clear(k tone.Kind) {
+	l.detach()
+	l.call, l.answered, l.held = nil, false, false
+	if l.reversed {
+		l.setFeed(false) // disconnect supervision: polarity back to normal
+	}
+	l.setTone(k)
+	l.enter(fxsCleared)
+}
+
+func (l *fxsLine) sipEvent(ev sigEvent) {
+	switch {
+	case ev.offered:
+		l.offered(ev.call)
+	case ev.seq != l.dialSeq || l.state != fxsCalling || l.call != nil:
+		if ev.call != nil { // the phone hung up while the call was placed
+			l.sig.send(sigCmd{kind: sigHangup, call: ev.call, cause: q850.NormalClearing})
+		}
+	case ev.err != nil:
+		l.e.log.Warn("call not placed", "line", l.port.ID, "err", ev.err)
+		l.clear(tone.Congestion)
+	default:
+		l.call, l.callState = ev.call, ev.call.State()
+		l.attach(ev.call)
+	}
+}
+
+// offered rings the phone for an incoming call, or refuses it as busy.
+func (l *fxsLine) offered(c *sipua.Call) {
+	if l.state != fxsIdle || l.offHook {
+		l.sig.send(sigCmd{kind: sigReject, call: c, cause: q850.UserBusy})
+		return
+	}
+	l.call, l.callState = c, c.State()
+	l.ring = newRinger(l.e.callerIDPlan(l.port, c), l.e.cadence)
+	l.enter(fxsRinging)
+	l.sig.send(sigCmd{kind: sigRinging, call: c})
+}
+
+// answer takes the ringing call.
+func (l *fxsLine) answer() {
+	l.ring = nil
+	l.setFeed(false)
+	l.sig.send(sigCmd{kind: sigAnswer, call: l.call})
+	l.attach(l.call)
+	l.answered = true
+	l.enter(fxsTalking)
+}
+
+// supervise follows the call and the timers.
+func (l *fxsLine) supervise() {
+	if c := l.call; c != nil {
+		select {
+		case <-c.Done():
+			if next := c.Successor(); next != nil {
+				l.call, l.callState = next, next.State()
+				l.attach(next)
+				l.e.log.Info("call transferred", "line", l.port.ID, "to", next.To.Number)
+			} else {
+				l.ended(c.Cause())
+			}
+		default:
+			if st := c.State(); st != l.callState {
+				l.callState = st
+				l.progress(st)
+			}
+		}
+	}
+	elapsed := l.now - l.since
+	switch l.state {
+	case fxsDialTone:
+		if l.port.Hotline != "" && elapsed >= l.port.HotlineDelay {
+			l.dial(l.port.Hotline) // warm line
+		} else if elapsed >= firstDigitTimeout {
+			l.clear(tone.Congestion)
+		}
+	case fxsDigits:
+		if l.now-l.lastKey >= interDigitTimeout {
+			plan := l.port.DialPlan
+			if plan == nil {
+				plan = defaultDialPlan
+			}
+			l.decide(plan, true)
+		}
+	case fxsCleared:
+		switch {
+		case elapsed >= clearedTone+clearedSilence:
+			if l.port.Howler {
+				l.setHowler()
+			}
+		case elapsed >= clearedTone:
+			l.stopTone()
+		}
+	}
+}
+
+// progress follows an outgoing call: ringback tone while the far end rings,
+// its own audio once it sends early media or answers.
+func (l *fxsLine) progress(st sipua.CallState) {
+	if l.state != fxsCalling {
+		return
+	}
+	switch st {
+	case sipua.CallRinging:
+		l.setTone(tone.Ringback)
+	case sipua.CallEarlyMedia:
+		l.stopTone()
+	case sipua.CallActive:
+		l.stopTone()
+		l.answered = true
+		if l.port.Reversal {
+			l.setFeed(true) // answer supervision
+		}
+		l.enter(fxsTalking)
+	}
+}
+
+// ended handles the end of the call in hand.
+func (l *fxsLine) ended(cause q850.Cause) {
+	l.e.log.Info("call ended", "line", l.port.ID, "state", l.state.String(), "cause", int(cause))
+	if l.state == fxsRinging || !l.offHook {
+		l.release()
+		return
+	}
+	if cause == q850.UserBusy && !l.answered {
+		l.clear(tone.Busy)
+		return
+	}
+	l.clear(tone.Congestion)
+}
+
+// callerIDPlan is how the line rings for call c: caller ID in the line's
+// standard, then ringing.
+func (e *Engine) callerIDPlan(p *Port, c *sipua.Call) callerid.Plan {
+	ringing := callerid.Plan{{Kind: callerid.StepRinging}}
+	if p.CallerID.Standard == 0 {
+		return ringing
+	}
+	m := callerid.Message{Number: c.From.Number, Name: c.From.Name}
+	now := time.Now().In(e.loc)
+	m.Time = callerid.Time{Month: int(now.Month()), Day: now.Day(), Hour: now.Hour(), Minute: now.Minute()}
+	switch {
+	case c.From.Private:
+		m.Number, m.Name = "", ""
+		m.NumberReason, m.NameReason = callerid.ReasonPrivate, callerid.ReasonPrivate
+	case m.Number == "":
+		m.NumberReason = callerid.ReasonOutOfArea
+	}
+	if m.Name == "" && m.NameReason == 0 {
+		m.NameReason = callerid.ReasonOutOfArea
+	}
+	if p.CallerID.Standard != callerid.Bell202 && p.CallerID.Standard != callerid.V23 {
+		m.Name, m.NameReason, m.Time = "", 0, callerid.Time{} // DTMF carries the number only
+	}
+	plan, err := callerid.Generator{Standard: p.CallerID.Standard}.Plan(p.CallerID.Alerting, m)
+	if err != nil {
+		e.log.Warn("caller ID not sent", "line", p.ID, "from", c.From.Number, "err", err)
+		return ringing
+	}
+	return plan
+}
