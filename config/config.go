@@ -74,8 +74,14 @@ type Line struct {
 	Name         string   `toml:"name"`    // display name of calls from this line
 	CallerID     string   `toml:"caller_id"`
 	DialPlan     string   `toml:"dial_plan"`     // digit map
-	Hotline      string   `toml:"hotline"`       // number dialled on off-hook
+	Hotline      string   `toml:"hotline"`       // fxs: number dialled on off-hook; fxo: where PSTN calls go ("" = two-stage)
 	HotlineDelay int      `toml:"hotline_delay"` // seconds without a digit before the hotline is dialled; 0 = at once
+	Reversal     bool     `toml:"reversal"`      // fxs: reverse polarity on answer, restore it on disconnect
+	Howler       bool     `toml:"howler"`        // fxs: howler for a phone left off hook after a call
+
+	Answer         string   `toml:"answer"`          // fxo: when a call out counts as answered: "immediate" or "polarity"
+	Disconnect     []string `toml:"disconnect"`      // fxo: far-end hang-up signs heeded: "loop", "polarity", "tone"
+	SilenceTimeout int      `toml:"silence_timeout"` // fxo: seconds of silence from the line that end a call; 0 = never
 }
 
 // Routing says how numbers are written at the site and where incoming SIP
@@ -155,7 +161,14 @@ func Default() *Config {
 }
 
 func defaultLine(id int, kind LineKind, number string) Line {
-	return Line{ID: id, Kind: kind, Number: number, CallerID: "auto"}
+	l := newLine()
+	l.ID, l.Kind, l.Number = id, kind, number
+	return l
+}
+
+// newLine is what a [[lines]] element starts from.
+func newLine() Line {
+	return Line{CallerID: "auto", Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}}
 }
 
 // defaultAccount is what an [[accounts]] element starts from.

@@ -67,7 +67,7 @@ func TestDerivedDefaults(t *testing.T) {
 	if main.SIPDomain() != "pbx.example.com" {
 		t.Errorf("SIPDomain %q, want the registrar's host", main.SIPDomain())
 	}
-	if c.Account("nope") != nil || c.Line(2).Kind != BRI || c.Line(9) != nil {
+	if c.Account("nope") != nil || c.Line(2).Kind != FXO || c.Line(9) != nil {
 		t.Error("Account or Line lookup wrong")
 	}
 }

@@ -13,7 +13,9 @@
 //	[[accounts]]        name, registrar, proxy, outbound_proxy, user, auth_user,
 //	                    password, domain, expires
 //	[[lines]]           id (board port, from 1), kind (fxs, fxo, bri), number,
-//	                    account, name, caller_id, dial_plan, hotline, hotline_delay
+//	                    account, name, caller_id, dial_plan, hotline, hotline_delay,
+//	                    reversal, howler (fxs); answer (immediate), disconnect
+//	                    (loop, polarity, tone), silence_timeout (fxo)
 //	[routing]           country_code, national_prefix, international_prefix
 //	[[routing.rewrite]] match (prefix), strip, prefix, direction (out or in; out)
 //	[[routing.inbound]] match (digit map), lines (line ids, first free wins)
@@ -57,7 +59,8 @@
 // its default. An array in the file replaces the default array entirely; in
 // particular, [[lines]] in the file replace all the default lines. Each
 // [[accounts]] and [[lines]] element starts from its own defaults
-// (expires = 3600, caller_id = "auto", direction = "out"). Keys whose
+// (expires = 3600, caller_id = "auto", answer = "immediate",
+// disconnect = ["loop", "polarity", "tone"], direction = "out"). Keys whose
 // default is derived from another key (auth_user, domain,
 // routing.country_code, routing.national_prefix,
 // routing.international_prefix, control.socket) stay empty in the Config;

@@ -149,7 +149,7 @@ func newElem(t reflect.Type) reflect.Value {
 	case *Account:
 		*p = defaultAccount()
 	case *Line:
-		p.CallerID = "auto"
+		*p = newLine()
 	case *Rewrite:
 		p.Direction = "out"
 	}

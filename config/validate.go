@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"tipring/telephony/digitmap"
 )
 
 // Validate checks the whole configuration and returns every problem as
@@ -45,6 +47,10 @@ func (c *Config) Validate() error {
 }
 
 var baudRates = []int{1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600}
+
+var answerModes = []string{"immediate", "polarity"}
+
+var disconnectSigns = []string{"loop", "polarity", "tone"}
 
 var callerIDModes = []string{"auto", "bell202", "v23", "v23-dtas", "v23-rpas", "v23-lr", "dtmf", "off"}
 
@@ -307,6 +313,17 @@ func (v *validator) lines(lines []Line, accts []Account) {
 		} else if l.HotlineDelay > 0 && l.Hotline == "" {
 			v.addf(key("hotline_delay"), "set without a hotline")
 		}
+		if !slices.Contains(answerModes, l.Answer) {
+			v.addf(key("answer"), "unknown answer detection %q (want %s)", l.Answer, strings.Join(answerModes, " or "))
+		}
+		for _, d := range l.Disconnect {
+			if !slices.Contains(disconnectSigns, d) {
+				v.addf(key("disconnect"), "unknown disconnect sign %q (want any of %s)", d, strings.Join(disconnectSigns, ", "))
+			}
+		}
+		if l.SilenceTimeout < 0 {
+			v.addf(key("silence_timeout"), "%d is negative", l.SilenceTimeout)
+		}
 	}
 }
 
@@ -407,44 +424,11 @@ func isDialable(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789*#") == ""
 }
 
-// checkDigitMap checks the syntax of a digit map ("[2-9]xxxxxx|911|x.T")
-// and says what is wrong with it. Its meaning is the dial plan's business.
+// checkDigitMap checks a digit map ("[2-9]xxxxxx|911|x.T") by parsing it
+// as the lines will, and says what is wrong with it.
 func checkDigitMap(s string) string {
-	inBracket, empty := false, true
-	for i, r := range s {
-		switch {
-		case r == '[':
-			if inBracket {
-				return fmt.Sprintf("[ inside [ ] at position %d", i+1)
-			}
-			inBracket, empty = true, false
-		case r == ']':
-			if !inBracket {
-				return fmt.Sprintf("] without [ at position %d", i+1)
-			}
-			if s[i-1] == '[' {
-				return fmt.Sprintf("empty [ ] at position %d", i)
-			}
-			inBracket = false
-		case r == '|':
-			if inBracket {
-				return fmt.Sprintf("| inside [ ] at position %d", i+1)
-			}
-			if empty {
-				return fmt.Sprintf("empty alternative before position %d", i+1)
-			}
-			empty = true
-		case strings.ContainsRune("0123456789*#xX.T-", r):
-			empty = false
-		default:
-			return fmt.Sprintf("%q is not allowed in a digit map (want 0-9 * # x X . T [ ] - |)", r)
-		}
-	}
-	if inBracket {
-		return "[ without ]"
-	}
-	if empty {
-		return "empty alternative at the end"
+	if _, err := digitmap.Parse(s); err != nil {
+		return err.Error()
 	}
 	return ""
 }
