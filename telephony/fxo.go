@@ -108,6 +108,9 @@ func (l *fxoLine) current() *sipua.Call { return l.call }
 
 func (l *fxoLine) enter(s fxoState) {
 	l.state, l.since = s, l.now
+	if s == fxoTalking {
+		l.quietFrom = l.now // silence counts from the answer
+	}
 	l.e.setBusy(l.port.ID, s != fxoIdle)
 }
 
