@@ -294,7 +294,9 @@ func (l *fxsLine) sipEvent(ev sigEvent) {
 		l.e.log.Warn("call not placed", "line", l.port.ID, "err", ev.err)
 		l.clear(tone.Congestion)
 	default:
-		l.call, l.callState = ev.call, ev.call.State()
+		// From the state Dial leaves a call in: a far end quick to ring
+		// or answer has moved it on already, and supervise must see that.
+		l.call, l.callState = ev.call, sipua.CallDialing
 		l.attach(ev.call)
 	}
 }
