@@ -287,7 +287,7 @@ to = 3
 		{"proxies", "[[accounts]]\nname = \"a\"\nregistrar = \"sips:pbx.example.com:5061;transport=tls\"\nproxy = \"http://x\"\noutbound_proxy = \"sip:[::1\"\nuser = \"gw\"", []string{
 			`accounts[0].proxy: "http://x" is not a SIP URI (want sip:host or sips:host)`,
 			`accounts[0].outbound_proxy: "sip:[::1" is not a SIP URI (want sip:host or sips:host)`}},
-		{"user missing", "[[accounts]]\nname = \"a\"\nregistrar = \"sip:pbx\"", []string{"accounts[0].user: missing"}},
+		{"user missing", "[[accounts]]\nname = \"a\"\nregistrar = \"sip:pbx\"", []string{"accounts[0].user: missing (the registrar needs it)"}},
 		{"no domain", "[[accounts]]\nname = \"a\"\nuser = \"gw\"", []string{"accounts[0].domain: missing (there is no registrar or proxy to take it from)"}},
 		{"bad domain", "[[accounts]]\nname = \"a\"\nuser = \"gw\"\ndomain = \"a b\"", []string{`accounts[0].domain: "a b" is not a host name or IP address`}},
 		{"expires", "[[accounts]]\nname = \"a\"\nuser = \"gw\"\nregistrar = \"sip:pbx\"\nexpires = 30", []string{"accounts[0].expires: 30 is out of range (60..86400 seconds)"}},
@@ -494,7 +494,7 @@ registrar = "pbx"
 		`lines[1].colour: unknown key`,
 		`device.country: "XX" is not a supported country (want one of AT, AU, BE, CA, CH, DE, ES, FR, GB, IT, JP, NL, NZ, SE, US, ITU)`,
 		`accounts[0].registrar: "pbx" is not a SIP URI (want sip:host or sips:host)`,
-		`accounts[0].user: missing`,
+		`accounts[0].user: missing (the registrar needs it)`,
 	}
 	got := problems(t, err)
 	if !reflect.DeepEqual(got, want) {

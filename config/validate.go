@@ -247,8 +247,8 @@ func (v *validator) accounts(accts []Account) {
 				v.addf(key(u.field), "%q is not a SIP URI (want sip:host or sips:host)", u.uri)
 			}
 		}
-		if a.User == "" {
-			v.addf(key("user"), "missing")
+		if a.User == "" && a.Registrar != "" {
+			v.addf(key("user"), "missing (the registrar needs it)")
 		}
 		if a.Domain != "" && hostOf(a.Domain) != a.Domain {
 			v.addf(key("domain"), "%q is not a host name or IP address", a.Domain)
