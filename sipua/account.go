@@ -34,8 +34,8 @@ type Account struct {
 
 // check validates the account and fills in its defaults.
 func (a *Account) check() error {
-	if a.User == "" {
-		return errors.New("no user")
+	if a.User == "" && a.Registrar != "" {
+		return errors.New("no user to register")
 	}
 	for _, p := range []struct{ what, uri string }{
 		{"registrar", a.Registrar}, {"proxy", a.Proxy}, {"outbound proxy", a.OutboundProxy},
