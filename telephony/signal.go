@@ -164,8 +164,9 @@ func (s *signaller) do(ctx context.Context, c sigCmd) {
 		err = c.call.Reject(c.cause)
 	case sigHangup:
 		// A BYE may take seconds; later commands need not wait for it.
+		// When the engine stops, the UA ends the calls still up itself.
 		s.hangups.Go(func() {
-			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), hangupTimeout)
+			hctx, cancel := context.WithTimeout(ctx, hangupTimeout)
 			defer cancel()
 			if err := c.call.Hangup(hctx, c.cause); err != nil {
 				s.log.Debug("hang-up", "line", s.line, "err", err)
