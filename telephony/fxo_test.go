@@ -18,7 +18,7 @@ var fxoOnly = []hal.Kind{hal.KindFXO}
 func TestFXOIncomingOneStage(t *testing.T) {
 	for _, cc := range []string{"US", "GB"} {
 		t.Run(cc, func(t *testing.T) {
-			r := newRig(t, cc, fxoOnly, func(b *sim.Board, p []Port) []Port {
+			r := newRig(t, sim.Opts{Country: cc, Ports: fxoOnly}, func(b *sim.Board, p []Port) []Port {
 				p[0].Hotline, p[0].Number = "2000", "5550000"
 				return p
 			}, Options{})
@@ -43,7 +43,7 @@ func TestFXOIncomingOneStage(t *testing.T) {
 }
 
 func TestFXOIncomingWithoutCallerIDAndAbandoned(t *testing.T) {
-	r := newRig(t, "US", fxoOnly, func(b *sim.Board, p []Port) []Port {
+	r := newRig(t, sim.Opts{Country: "US", Ports: fxoOnly}, func(b *sim.Board, p []Port) []Port {
 		p[0].Hotline, p[0].Number = "2000", "5550000"
 		return p
 	}, Options{})
@@ -61,7 +61,7 @@ func TestFXOIncomingWithoutCallerIDAndAbandoned(t *testing.T) {
 // fxoOut routes every number to FXO line 1 and calls number through it.
 func fxoOut(t *testing.T, setup func(p *Port), number string) (*rig, *sim.Exchange, *sipua.Call) {
 	t.Helper()
-	r := newRig(t, "US", fxoOnly, func(b *sim.Board, p []Port) []Port {
+	r := newRig(t, sim.Opts{Country: "US", Ports: fxoOnly}, func(b *sim.Board, p []Port) []Port {
 		p[0].Disconnect = DefaultDisconnect
 		if setup != nil {
 			setup(&p[0])
@@ -135,7 +135,7 @@ func TestFXOBusyLineRefusesSecondCall(t *testing.T) {
 }
 
 func TestFXOIncomingTwoStage(t *testing.T) {
-	r := newRig(t, "US", fxoOnly, func(b *sim.Board, p []Port) []Port {
+	r := newRig(t, sim.Opts{Country: "US", Ports: fxoOnly}, func(b *sim.Board, p []Port) []Port {
 		p[0].Number = "5550000"
 		return p
 	}, Options{})

@@ -55,7 +55,7 @@ func wantTone(t *testing.T, what string, got []tone.Kind, want tone.Kind) {
 }
 
 func TestFXSDialToneWithinOneFrame(t *testing.T) {
-	r := newRig(t, "US", fxsOnly, nil, Options{})
+	r := newRig(t, sim.Opts{Country: "US", Ports: fxsOnly}, nil, Options{})
 	r.step(2)
 	if err := r.b.FXS(1).OffHook(); err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func TestFXSDialToneWithinOneFrame(t *testing.T) {
 }
 
 func TestFXSOutgoingCall(t *testing.T) {
-	r := newRig(t, "US", fxsOnly, func(b *sim.Board, p []Port) []Port {
+	r := newRig(t, sim.Opts{Country: "US", Ports: fxsOnly}, func(b *sim.Board, p []Port) []Port {
 		p[0].Name, p[0].Reversal = "Kitchen", true
 		return p
 	}, Options{})
@@ -122,7 +122,7 @@ func TestFXSOutgoingCall(t *testing.T) {
 }
 
 func TestFXSHangupEndsCall(t *testing.T) {
-	r := newRig(t, "US", fxsOnly, nil, Options{})
+	r := newRig(t, sim.Opts{Country: "US", Ports: fxsOnly}, nil, Options{})
 	phone := r.b.FXS(1)
 	phone.OffHook()
 	phone.Dial("2000#", false)
@@ -149,7 +149,7 @@ func TestFXSDialPlan(t *testing.T) {
 		{"incomplete", "555", false, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := newRig(t, "US", fxsOnly, func(b *sim.Board, p []Port) []Port {
+			r := newRig(t, sim.Opts{Country: "US", Ports: fxsOnly}, func(b *sim.Board, p []Port) []Port {
 				p[0].DialPlan = mustParse("911|[2-8]xxxxxx|1[2-9]xxxxxxxxx")
 				return p
 			}, Options{})
@@ -172,7 +172,7 @@ func TestFXSDialPlan(t *testing.T) {
 
 func TestFXSHotlineAndWarmLine(t *testing.T) {
 	for _, delay := range []time.Duration{0, 2 * time.Second} {
-		r := newRig(t, "US", fxsOnly, func(b *sim.Board, p []Port) []Port {
+		r := newRig(t, sim.Opts{Country: "US", Ports: fxsOnly}, func(b *sim.Board, p []Port) []Port {
 			p[0].Hotline, p[0].HotlineDelay = "4444", delay
 			return p
 		}, Options{})
@@ -200,7 +200,7 @@ func TestFXSIncomingCallerID(t *testing.T) {
 		{"NL", sipua.Party{Number: "0201234567"}, sim.CallerID{Number: "0201234567"}, true},
 	} {
 		t.Run(c.country, func(t *testing.T) {
-			r := newRig(t, c.country, fxsOnly, func(b *sim.Board, p []Port) []Port {
+			r := newRig(t, sim.Opts{Country: c.country, Ports: fxsOnly}, func(b *sim.Board, p []Port) []Port {
 				std, alert := callerid.ForCountry(c.country)
 				p[0].CallerID = CallerID{std, alert}
 				return p
@@ -236,7 +236,7 @@ func TestFXSIncomingCallerID(t *testing.T) {
 }
 
 func TestFXSIncomingBusyUnroutableCancelled(t *testing.T) {
-	r := newRig(t, "US", []hal.Kind{hal.KindFXS, hal.KindFXS}, nil, Options{})
+	r := newRig(t, sim.Opts{Country: "US", Ports: []hal.Kind{hal.KindFXS, hal.KindFXS}}, nil, Options{})
 	r.b.FXS(1).OffHook()
 	r.step(2)
 	busy := r.dial("1001", sipua.Party{Number: "2000"})
@@ -259,7 +259,7 @@ func TestFXSIncomingBusyUnroutableCancelled(t *testing.T) {
 }
 
 func TestFXSDTMFBothWays(t *testing.T) {
-	r := newRig(t, "US", fxsOnly, nil, Options{})
+	r := newRig(t, sim.Opts{Country: "US", Ports: fxsOnly}, nil, Options{})
 	phone := r.b.FXS(1)
 	phone.OffHook()
 	phone.Dial("2000#", false)

@@ -36,11 +36,12 @@ func testLog() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// newRig starts a gateway with the given lines (port n is kinds[n-1]),
-// configured by setup, and the far end.
-func newRig(t testing.TB, country string, kinds []hal.Kind, setup func(b *sim.Board, ports []Port) []Port, o Options) *rig {
+// newRig starts a gateway on the board so describes, its lines configured
+// by setup, and the far end.
+func newRig(t testing.TB, so sim.Opts, setup func(b *sim.Board, ports []Port) []Port, o Options) *rig {
 	t.Helper()
-	b, err := sim.New(sim.Opts{Ports: kinds, Country: country})
+	country, kinds := so.Country, so.Ports
+	b, err := sim.New(so)
 	if err != nil {
 		t.Fatal(err)
 	}
