@@ -89,7 +89,9 @@ func BenchmarkEngineTick(b *testing.B) {
 // 20 ms bus for a minute with every line in a call, on two cores kept busy
 // by two other processes, while the gateway's own heap churns so that the
 // collector runs; it reports how late the ticks ended after the bus
-// delivered their frame: the worst, and the 99.9th percentile.
+// delivered their frame: the worst, and the 99.9th percentile. The other
+// processes run at nice 19, as an appliance's background jobs would: at
+// the same priority as the gateway they would take half its CPU.
 func BenchmarkEngineLateness(b *testing.B) {
 	const run = time.Minute
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
@@ -98,7 +100,7 @@ func BenchmarkEngineLateness(b *testing.B) {
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
 	for range 2 {
-		hog := exec.CommandContext(ctx, "sh", "-c", "while :; do :; done")
+		hog := exec.CommandContext(ctx, "nice", "-n", "19", "sh", "-c", "while :; do :; done")
 		if err := hog.Start(); err != nil {
 			b.Fatal(err)
 		}
