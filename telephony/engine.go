@@ -36,6 +36,9 @@ type Port struct {
 	CallerID     CallerID // FXS: how caller ID is sent; the zero value sends none
 	Reversal     bool     // FXS: reverse polarity on answer, restore it on disconnect
 	Howler       bool     // FXS: the howler for a phone left off hook after a call
+	// CallWaiting (FXS): a call for the line while it is in a call waits,
+	// announced by the call-waiting tone, rather than being refused busy.
+	CallWaiting bool
 
 	Answer     Answer     // FXO: when a call out to the PSTN counts as answered
 	Disconnect Disconnect // FXO: the signs of the far end hanging up heeded
@@ -108,6 +111,7 @@ type Engine struct {
 
 	sigs  []*signaller
 	busy  []atomic.Bool // by port index: the line is not idle
+	waits []atomic.Bool // by port index: the line, busy, takes a call as waiting
 	index map[int]int   // port index by line ID
 
 	mu     sync.Mutex
@@ -127,7 +131,7 @@ func New(pcm hal.PCM, ports []Port, o Options) (*Engine, error) {
 	n := pcm.Channels()
 	e := &Engine{pcm: pcm, rx: make([]hal.Frame, n), tx: make([]hal.Frame, n),
 		tones: tp, loc: o.Location, log: o.Log, inbound: o.Inbound, numbers: o.Numbering,
-		busy: make([]atomic.Bool, len(ports)), index: make(map[int]int)}
+		busy: make([]atomic.Bool, len(ports)), waits: make([]atomic.Bool, len(ports)), index: make(map[int]int)}
 	if e.loc == nil {
 		e.loc = time.UTC
 	}
@@ -178,6 +182,11 @@ func New(pcm hal.PCM, ports []Port, o Options) (*Engine, error) {
 // setBusy records whether line id is in use, for routing incoming calls.
 func (e *Engine) setBusy(id int, busy bool) {
 	e.busy[e.index[id]].Store(busy)
+}
+
+// setWaits records whether line id, busy, would take a call as waiting.
+func (e *Engine) setWaits(id int, waits bool) {
+	e.waits[e.index[id]].Store(waits)
 }
 
 // BusStatus counts the frame loop's work and how late it ran.

@@ -37,6 +37,7 @@ const (
 	interDigitTimeout = 4 * time.Second  // after a digit: the T of a digit map
 	clearedTone       = 30 * time.Second // busy or reorder after a call ends
 	clearedSilence    = 30 * time.Second // then silence, then the howler
+	waitingTimeout    = 30 * time.Second // a waiting call not taken is refused, 480
 )
 
 // defaultDialPlan takes any number, sent after the inter-digit timeout or
@@ -52,6 +53,24 @@ func mustParse(s string) *digitmap.Map {
 }
 
 // fxsLine is the state machine of a phone's line.
+//
+// With call waiting (Port.CallWaiting), a call for a line talking in one
+// call is not refused: the far end hears ringing (180) and the phone the
+// country's call-waiting tone, mixed into the call's audio. Caller ID for
+// the waiting call (type II: a CAS alert the phone acknowledges with a
+// digit, then FSK) is not sent. A call waiting is
+//   - taken by a hook flash: the call in hand goes on hold and the waiting
+//     one is answered; each flash after that swaps the two, holding the
+//     call in hand and resuming the other;
+//   - refused 480 (no answer) after 30 s, and forgotten, tone and all, if
+//     its caller gives up first;
+//   - the last one: a third call for the line is refused busy (486).
+//
+// Hanging up with another call left, held or waiting, ends the call in
+// hand and rings the phone for the other, with caller ID for a waiting
+// one; taking the phone off hook resumes or answers it. When the far end
+// of the call in hand hangs up, the line clears as usual (reorder tone) and
+// the other call stays: a flash takes it, hanging up rings for it.
 type fxsLine struct {
 	e    *Engine
 	port *Port
@@ -73,6 +92,13 @@ type fxsLine struct {
 	held      bool // we put the call on hold by a flash
 	ring      *ringer
 	reversed  bool // the linefeed is reversed for answer supervision
+
+	// The line's second call, while talking or cleared: at most one of
+	// waiting, offered and not answered yet, and onHold, the call not in
+	// hand of two answered ones.
+	waiting   *sipua.Call
+	waitSince time.Duration
+	onHold    *sipua.Call
 }
 
 func newFXSLine(e *Engine, p *Port, sig *signaller) *fxsLine {
@@ -120,6 +146,7 @@ func (l *fxsLine) frame(now time.Duration, rx, tx *hal.Frame) {
 		l.sipEvent(ev)
 	}
 	l.supervise()
+	l.e.setWaits(l.port.ID, l.takesWaiting())
 
 	if l.state == fxsRinging {
 		*tx = hal.Frame{}
@@ -168,24 +195,41 @@ func (l *fxsLine) pickUp() {
 	l.setTone(tone.Dial)
 }
 
-// hangUp ends whatever the line was doing.
+// hangUp ends whatever the line was doing, and rings the phone for the
+// line's other call if there is one.
 func (l *fxsLine) hangUp() {
 	if l.call != nil {
 		l.sig.send(sigCmd{kind: sigHangup, call: l.call, cause: q850.NormalClearing})
 		l.e.log.Info("phone hung up", "line", l.port.ID, "state", l.state.String())
 	}
-	l.release()
+	waiting, onHold := l.waiting, l.onHold
+	l.drop()
+	switch {
+	case waiting != nil:
+		l.ringFor(waiting, l.e.callerIDPlan(l.port, waiting))
+	case onHold != nil:
+		l.ringFor(onHold, callerid.Plan{{Kind: callerid.StepRinging}})
+		l.answered, l.held = true, true // answering it resumes it
+	default:
+		l.enter(fxsIdle)
+	}
 }
 
 // release returns the line to idle, forgetting the call.
 func (l *fxsLine) release() {
+	l.drop()
+	l.enter(fxsIdle)
+}
+
+// drop forgets the line's calls, and what it played and dialled.
+func (l *fxsLine) drop() {
 	l.detach()
 	l.stopTone()
 	l.call, l.answered, l.held, l.ring = nil, false, false, nil
+	l.waiting, l.onHold = nil, nil
 	l.digits = ""
 	l.dialSeq++ // a dial still under way is stale now
 	l.setFeed(false)
-	l.enter(fxsIdle)
 }
 
 // setFeed drives the line in forward or reversed polarity.
@@ -200,8 +244,13 @@ func (l *fxsLine) setFeed(reversed bool) {
 	}
 }
 
-// flash puts the call on hold or takes it off hold.
+// flash takes the line's other call, or puts the call on hold or takes it
+// off hold.
 func (l *fxsLine) flash() {
+	if l.waiting != nil || l.onHold != nil {
+		l.swap()
+		return
+	}
 	if l.state != fxsTalking || l.call == nil {
 		return
 	}
@@ -214,6 +263,29 @@ func (l *fxsLine) flash() {
 		l.stopTone()
 	}
 	l.e.log.Info("hook flash", "line", l.port.ID, "hold", l.held)
+}
+
+// swap holds the call in hand, if any, and carries the other: it answers a
+// waiting call, resumes a held one.
+func (l *fxsLine) swap() {
+	next := l.onHold
+	l.onHold = nil
+	if l.call != nil {
+		l.sig.send(sigCmd{kind: sigHold, call: l.call})
+		l.onHold = l.call
+	}
+	l.detach()
+	l.stopTone()
+	if next != nil {
+		l.sig.send(sigCmd{kind: sigResume, call: next})
+	} else {
+		next, l.waiting = l.waiting, nil
+		l.sig.send(sigCmd{kind: sigAnswer, call: next})
+	}
+	l.call, l.callState, l.answered, l.held = next, next.State(), true, false
+	l.attach(next)
+	l.enter(fxsTalking)
+	l.e.log.Info("hook flash: calls swapped", "line", l.port.ID, "held", l.onHold != nil)
 }
 
 // digit takes a dialled digit, DTMF or pulses.
@@ -301,25 +373,48 @@ func (l *fxsLine) sipEvent(ev sigEvent) {
 	}
 }
 
-// offered rings the phone for an incoming call, or refuses it as busy.
+// offered rings the phone for an incoming call, has it wait, or refuses it
+// as busy.
 func (l *fxsLine) offered(c *sipua.Call) {
-	if l.state != fxsIdle || l.offHook {
+	switch {
+	case l.state == fxsIdle && !l.offHook:
+		l.ringFor(c, l.e.callerIDPlan(l.port, c))
+	case l.takesWaiting():
+		l.waiting, l.waitSince = c, l.now
+		l.setTone(tone.CallWaiting)
+		l.e.log.Info("call waiting", "line", l.port.ID, "from", c.From.Number)
+	default:
 		l.sig.send(sigCmd{kind: sigReject, call: c, cause: q850.UserBusy})
 		return
 	}
-	l.call, l.callState = c, c.State()
-	l.ring = newRinger(l.e.callerIDPlan(l.port, c), l.e.cadence)
-	l.enter(fxsRinging)
 	l.sig.send(sigCmd{kind: sigRinging, call: c})
 }
 
-// answer takes the ringing call.
+// takesWaiting reports whether a call for the line would wait: it talks
+// in one call, not on hold.
+func (l *fxsLine) takesWaiting() bool {
+	return l.port.CallWaiting && l.state == fxsTalking && l.call != nil && !l.held &&
+		l.waiting == nil && l.onHold == nil
+}
+
+// ringFor rings the phone for call c by plan.
+func (l *fxsLine) ringFor(c *sipua.Call, plan callerid.Plan) {
+	l.call, l.callState = c, c.State()
+	l.ring = newRinger(plan, l.e.cadence)
+	l.enter(fxsRinging)
+}
+
+// answer takes the ringing call: answers it, or resumes it if it was held.
 func (l *fxsLine) answer() {
 	l.ring = nil
 	l.setFeed(false)
-	l.sig.send(sigCmd{kind: sigAnswer, call: l.call})
+	if l.held {
+		l.sig.send(sigCmd{kind: sigResume, call: l.call})
+	} else {
+		l.sig.send(sigCmd{kind: sigAnswer, call: l.call})
+	}
 	l.attach(l.call)
-	l.answered = true
+	l.answered, l.held = true, false
 	l.enter(fxsTalking)
 }
 
@@ -342,6 +437,7 @@ func (l *fxsLine) supervise() {
 			}
 		}
 	}
+	l.superviseOther()
 	elapsed := l.now - l.since
 	switch l.state {
 	case fxsDialTone:
@@ -367,6 +463,42 @@ func (l *fxsLine) supervise() {
 		case elapsed >= clearedTone:
 			l.stopTone()
 		}
+	}
+}
+
+// superviseOther follows the line's second call: a waiting call whose
+// caller gives up, or that waits too long, is forgotten and its tone
+// stopped; a held call may end or be transferred.
+func (l *fxsLine) superviseOther() {
+	if c := l.waiting; c != nil {
+		select {
+		case <-c.Done():
+			l.e.log.Info("waiting call ended", "line", l.port.ID, "cause", int(c.Cause()))
+			l.forgetWaiting()
+		default:
+			if l.now-l.waitSince >= waitingTimeout {
+				l.e.log.Info("waiting call not taken", "line", l.port.ID)
+				l.sig.send(sigCmd{kind: sigReject, call: c, cause: q850.NoAnswer})
+				l.forgetWaiting()
+			}
+		}
+	}
+	if c := l.onHold; c != nil {
+		select {
+		case <-c.Done():
+			l.onHold = c.Successor()
+			l.e.log.Info("held call ended", "line", l.port.ID, "transferred", l.onHold != nil)
+		default:
+		}
+	}
+}
+
+// forgetWaiting drops the waiting call and stops its tone; a cleared
+// line's tone stays.
+func (l *fxsLine) forgetWaiting() {
+	l.waiting = nil
+	if l.state == fxsTalking {
+		l.stopTone()
 	}
 }
 

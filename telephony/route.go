@@ -15,8 +15,10 @@ type Inbound struct {
 
 // Incoming routes an incoming call to a line: by the Inbound rules, then by
 // the lines' own numbers, looking at the Request-URI's number before To's.
-// Without a line for the number it is refused with 404; when every line it
-// may go to is busy, with 486. It is meant as sipua.Config.Incoming.
+// A line in a call that takes another as waiting comes after every free
+// line. Without a line for the number the call is refused with 404; when
+// every line it may go to is busy, with 486. It is meant as
+// sipua.Config.Incoming.
 func (e *Engine) Incoming(c *sipua.Call) {
 	number := e.local(c.Target)
 	candidates := e.route(number)
@@ -32,6 +34,12 @@ func (e *Engine) Incoming(c *sipua.Call) {
 	for _, i := range candidates {
 		if !e.busy[i].Load() && e.sigs[i].offer(c, number) {
 			e.log.Info("incoming call", "line", e.ports[i].ID, "from", c.From.Number, "to", c.To.Number)
+			return
+		}
+	}
+	for _, i := range candidates {
+		if e.waits[i].Load() && e.sigs[i].offer(c, number) {
+			e.log.Info("incoming call waiting", "line", e.ports[i].ID, "from", c.From.Number, "to", c.To.Number)
 			return
 		}
 	}
