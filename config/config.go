@@ -78,6 +78,7 @@ type Line struct {
 	HotlineDelay int      `toml:"hotline_delay"` // seconds without a digit before the hotline is dialled; 0 = at once
 	Reversal     bool     `toml:"reversal"`      // fxs: reverse polarity on answer, restore it on disconnect
 	Howler       bool     `toml:"howler"`        // fxs: howler for a phone left off hook after a call
+	CallWaiting  bool     `toml:"call_waiting"`  // fxs: a call for the line in a call waits (flash takes it) instead of getting 486
 
 	Answer         string   `toml:"answer"`          // fxo: when a call out counts as answered: "immediate" or "polarity"
 	Disconnect     []string `toml:"disconnect"`      // fxo: far-end hang-up signs heeded: "loop", "polarity", "tone"
@@ -168,7 +169,7 @@ func defaultLine(id int, kind LineKind, number string) Line {
 
 // newLine is what a [[lines]] element starts from.
 func newLine() Line {
-	return Line{CallerID: "auto", Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}}
+	return Line{CallerID: "auto", CallWaiting: true, Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}}
 }
 
 // defaultAccount is what an [[accounts]] element starts from.

@@ -14,7 +14,7 @@
 //	                    password, domain, expires
 //	[[lines]]           id (board port, from 1), kind (fxs, fxo, bri), number,
 //	                    account, name, caller_id, dial_plan, hotline, hotline_delay,
-//	                    reversal, howler (fxs); answer (immediate), disconnect
+//	                    reversal, howler, call_waiting (true) (fxs); answer (immediate), disconnect
 //	                    (loop, polarity, tone), silence_timeout (fxo)
 //	[routing]           country_code, national_prefix, international_prefix
 //	[[routing.rewrite]] match (prefix), strip, prefix, direction (out or in; out)
@@ -59,7 +59,7 @@
 // its default. An array in the file replaces the default array entirely; in
 // particular, [[lines]] in the file replace all the default lines. Each
 // [[accounts]] and [[lines]] element starts from its own defaults
-// (expires = 3600, caller_id = "auto", answer = "immediate",
+// (expires = 3600, caller_id = "auto", call_waiting = true, answer = "immediate",
 // disconnect = ["loop", "polarity", "tone"], direction = "out"). Keys whose
 // default is derived from another key (auth_user, domain,
 // routing.country_code, routing.national_prefix,

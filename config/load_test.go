@@ -83,7 +83,7 @@ account = "main"
 		t.Fatal(err)
 	}
 	wantLines := []Line{{ID: 7, Kind: FXS, Number: "+4930123", Account: "main", CallerID: "auto",
-		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}}}
+		CallWaiting: true, Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}}}
 	if !reflect.DeepEqual(c.Lines, wantLines) {
 		t.Errorf("lines %+v, want %+v", c.Lines, wantLines)
 	}

@@ -21,7 +21,7 @@ func linePorts(cfg *config.Config, b *sim.Board) ([]telephony.Port, error) {
 		p := telephony.Port{
 			ID: l.ID, Number: l.Number, Account: l.Account, Name: l.Name,
 			Hotline: l.Hotline, HotlineDelay: time.Duration(l.HotlineDelay) * time.Second,
-			Reversal: l.Reversal, Howler: l.Howler,
+			Reversal: l.Reversal, Howler: l.Howler, CallWaiting: l.CallWaiting,
 		}
 		if p.Account == "" && len(cfg.Accounts) > 0 {
 			p.Account = cfg.Accounts[0].Name
