@@ -249,8 +249,10 @@ func (c *Call) hangup(cause q850.Cause) {
 	}
 }
 
-// watchMedia hangs up an answered call whose RTP has stopped coming.
+// watchMedia hangs up an answered call whose RTP has stopped coming; the
+// clock starts at the answer, as no RTP is owed while the call rings.
 func (u *UA) watchMedia(c *Call) {
+	c.m.stream.SetInactivityTimeout(u.cfg.RTPTimeout)
 	select {
 	case <-c.done:
 	case <-c.m.stream.Timeout():

@@ -16,7 +16,7 @@ type media struct {
 
 // newMedia opens an RTP stream for a call whose media is to be at addr.
 func (u *UA) newMedia(addr netip.Addr) (*media, error) {
-	s, err := rtpstream.Open(u.ports, rtpstream.Options{Local: addr, InactivityTimeout: u.cfg.RTPTimeout})
+	s, err := rtpstream.Open(u.ports, rtpstream.Options{Local: addr}) // watchMedia starts the clock
 	if err != nil {
 		return nil, err
 	}

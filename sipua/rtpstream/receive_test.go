@@ -295,6 +295,22 @@ func TestInactivityTimeout(t *testing.T) {
 			t.Fatal("no timeout")
 		}
 	})
+	t.Run("set after a silent while", func(t *testing.T) {
+		s := openStream(t, Options{})
+		p := newPeer(t, 1)
+		setRemote(t, s, Remote{Addr: p.addr(), PayloadType: 0})
+		time.Sleep(2 * timeout) // ringing: no RTP is owed yet
+		start := time.Now()
+		s.SetInactivityTimeout(timeout)
+		select {
+		case <-s.Timeout():
+			if d := time.Since(start); d < timeout {
+				t.Errorf("timed out %v after the clock started, before %v", d, timeout)
+			}
+		case <-time.After(deadline):
+			t.Fatal("no timeout")
+		}
+	})
 	t.Run("stops with the media", func(t *testing.T) {
 		s := openStream(t, Options{InactivityTimeout: timeout})
 		p := newPeer(t, 1)

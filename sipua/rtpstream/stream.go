@@ -302,6 +302,19 @@ func (s *Stream) SetRemote(r Remote) error {
 // running out.
 func (s *Stream) Timeout() <-chan struct{} { return s.timeout }
 
+// SetInactivityTimeout starts the inactivity clock afresh with d: Timeout
+// reports no RTP for d from now on; 0 stops watching. A call owes media
+// only once it is answered, so that is when a UA starts the clock.
+func (s *Stream) SetInactivityTimeout(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.InactivityTimeout = d
+	s.lastActive = time.Now()
+	if s.receiving {
+		s.armIdleTimer(d)
+	}
+}
+
 // armIdleTimer makes sure the inactivity timer will fire within d; s.mu is
 // held.
 func (s *Stream) armIdleTimer(d time.Duration) {
@@ -322,7 +335,7 @@ func (s *Stream) checkIdle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.idleArmed = false
-	if !s.receiving || s.closing || s.timedOut {
+	if !s.receiving || s.closing || s.timedOut || s.opts.InactivityTimeout == 0 {
 		return
 	}
 	idle := time.Since(s.lastActive)
