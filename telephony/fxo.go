@@ -135,9 +135,10 @@ func (l *fxoLine) event(ev hal.Event) {
 		if !l.seized || l.state != fxoTalking || ev.Value == l.polarity {
 			return
 		}
-		// A line that was not waited on for its answer reversal may still
-		// give one: only a reversal back is the far end hanging up.
-		if l.port.Answer == AnswerImmediate && ev.Value != l.seizePol {
+		// A PSTN line called out on, not waited on for its answer
+		// reversal, may still give one: only a reversal back is the far
+		// end hanging up. On a call from the PSTN every reversal is.
+		if l.port.Answer == AnswerImmediate && l.number != "" && ev.Value != l.seizePol {
 			l.polarity = ev.Value
 			return
 		}
@@ -376,7 +377,9 @@ func (l *fxoLine) sipEvent(ev sigEvent) {
 			l.setTone(tone.Congestion)
 		}
 	default:
-		l.call, l.callState = ev.call, ev.call.State()
+		// Followed from dialing, so that an answer that came before this
+		// frame is still seen as one.
+		l.call, l.callState = ev.call, sipua.CallDialing
 		if l.seized {
 			l.attach(ev.call)
 		}
