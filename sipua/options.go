@@ -35,6 +35,7 @@ func (u *UA) handle(srv *sipgo.Server) {
 	srv.OnInfo(u.complete(u.inDialog((*Call).onInfo)))
 	srv.OnRefer(u.complete(u.inDialog((*Call).onRefer)))
 	srv.OnPrack(u.complete(u.inDialog((*Call).onPrack)))
+	srv.OnNotify(u.complete(u.onNotify))
 	srv.OnNoRoute(u.trusted(u.complete(func(req *sip.Request, tx sip.ServerTransaction) {
 		u.log.Info("request refused: method not allowed", "method", req.Method.String(), "source", req.Source())
 		res := sip.NewResponseFromRequest(req, sip.StatusMethodNotAllowed, "Method Not Allowed", nil)

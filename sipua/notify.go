@@ -1,0 +1,26 @@
+package sipua
+
+import "github.com/emiago/sipgo/sip"
+
+// onNotify takes a NOTIFY (RFC 6665): one in a call's dialog reports on a
+// subscription of that call, the rest belong to the UA's own
+// subscriptions, or to none.
+func (u *UA) onNotify(req *sip.Request, tx sip.ServerTransaction) {
+	if u.callOf(req) != nil {
+		u.inDialog((*Call).onNotify)(req, tx)
+		return
+	}
+	u.onSubscriptionNotify(req, tx)
+}
+
+// onNotify answers a NOTIFY in a call: the call has no subscription yet.
+func (c *Call) onNotify(req *sip.Request, tx sip.ServerTransaction) {
+	c.ua.respond(tx, c.inDialogResponse(req, sip.StatusCallTransactionDoesNotExists))
+}
+
+// onSubscriptionNotify answers a NOTIFY outside any call: the UA has no
+// subscription yet.
+func (u *UA) onSubscriptionNotify(req *sip.Request, tx sip.ServerTransaction) {
+	res := sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Subscription Does Not Exist", nil)
+	u.respond(tx, res)
+}
