@@ -79,6 +79,13 @@ type Line struct {
 	Reversal     bool     `toml:"reversal"`      // fxs: reverse polarity on answer, restore it on disconnect
 	Howler       bool     `toml:"howler"`        // fxs: howler for a phone left off hook after a call
 	CallWaiting  bool     `toml:"call_waiting"`  // fxs: a call for the line in a call waits (flash takes it) instead of getting 486
+	// fxs: seconds of dial tone without a digit before reorder; seconds
+	// after a digit before a number still incomplete gets reorder; seconds
+	// after a digit before a number that may go on is dialled as it is
+	// (the T of a digit map, and the pause that sends a plan-less number).
+	FirstDigitTimeout int `toml:"first_digit_timeout"`
+	InterDigitTimeout int `toml:"inter_digit_timeout"`
+	CriticalTimeout   int `toml:"critical_timeout"`
 
 	Answer         string   `toml:"answer"`          // fxo: when a call out counts as answered: "immediate" or "polarity"
 	Disconnect     []string `toml:"disconnect"`      // fxo: far-end hang-up signs heeded: "loop", "polarity", "tone"
@@ -169,7 +176,8 @@ func defaultLine(id int, kind LineKind, number string) Line {
 
 // newLine is what a [[lines]] element starts from.
 func newLine() Line {
-	return Line{CallerID: "auto", CallWaiting: true, Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}}
+	return Line{CallerID: "auto", CallWaiting: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
+		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}}
 }
 
 // defaultAccount is what an [[accounts]] element starts from.

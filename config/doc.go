@@ -14,6 +14,8 @@
 //	                    password, domain, expires
 //	[[lines]]           id (board port, from 1), kind (fxs, fxo, bri), number,
 //	                    account, name, caller_id, dial_plan, hotline, hotline_delay,
+//	                    first_digit_timeout (16), inter_digit_timeout (10), critical_timeout (4)
+//	                    (seconds; 0 = the default),
 //	                    reversal, howler, call_waiting (true) (fxs); answer (immediate), disconnect
 //	                    (loop, polarity, tone), silence_timeout (fxo)
 //	[routing]           country_code, national_prefix, international_prefix

@@ -83,7 +83,8 @@ account = "main"
 		t.Fatal(err)
 	}
 	wantLines := []Line{{ID: 7, Kind: FXS, Number: "+4930123", Account: "main", CallerID: "auto",
-		CallWaiting: true, Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}}}
+		CallWaiting: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
+		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}}}
 	if !reflect.DeepEqual(c.Lines, wantLines) {
 		t.Errorf("lines %+v, want %+v", c.Lines, wantLines)
 	}
@@ -347,6 +348,11 @@ account = "mian"
 		{"hotline", "[[lines]]\nid = 1\nkind = \"fxo\"\nhotline = \"911!\"", []string{`lines[0].hotline: "911!" is not a dialable number`}},
 		{"warm line without hotline", "[[lines]]\nid = 1\nkind = \"fxo\"\nhotline_delay = 5", []string{`lines[0].hotline_delay: set without a hotline`}},
 		{"negative hotline delay", "[[lines]]\nid = 1\nkind = \"fxo\"\nhotline = \"1\"\nhotline_delay = -1", []string{`lines[0].hotline_delay: -1 is negative`}},
+		{"digit timeouts", "[[lines]]\nid = 1\nkind = \"fxs\"\nnumber = \"1\"\nfirst_digit_timeout = -1\ninter_digit_timeout = 61\ncritical_timeout = 5", []string{
+			`lines[0].first_digit_timeout: -1 is out of range (1 to 120 seconds, 0 for the default)`,
+			`lines[0].inter_digit_timeout: 61 is out of range (1 to 60 seconds, 0 for the default)`}},
+		{"critical after inter", "[[lines]]\nid = 1\nkind = \"fxs\"\nnumber = \"1\"\ninter_digit_timeout = 3", []string{
+			`lines[0].critical_timeout: 4 is longer than inter_digit_timeout (3)`}},
 
 		{"country code", "[routing]\ncountry_code = \"+1\"", []string{`routing.country_code: "+1" is not a country code (1 to 3 digits, as in 1, 44 or 353)`}},
 		{"prefixes", "[routing]\nnational_prefix = \"+0\"\ninternational_prefix = \"00 \"", []string{

@@ -313,6 +313,7 @@ func (v *validator) lines(lines []Line, accts []Account) {
 		} else if l.HotlineDelay > 0 && l.Hotline == "" {
 			v.addf(key("hotline_delay"), "set without a hotline")
 		}
+		v.digitTimeouts(key, l)
 		if !slices.Contains(answerModes, l.Answer) {
 			v.addf(key("answer"), "unknown answer detection %q (want %s)", l.Answer, strings.Join(answerModes, " or "))
 		}
@@ -324,6 +325,28 @@ func (v *validator) lines(lines []Line, accts []Account) {
 		if l.SilenceTimeout < 0 {
 			v.addf(key("silence_timeout"), "%d is negative", l.SilenceTimeout)
 		}
+	}
+}
+
+// digitTimeouts checks a line's dialling timers, in seconds (0: the
+// default): the wait for a number that may be complete is no longer than
+// for one that is not.
+func (v *validator) digitTimeouts(key func(string) string, l *Line) {
+	for _, t := range []struct {
+		name string
+		secs int
+		max  int
+	}{
+		{"first_digit_timeout", l.FirstDigitTimeout, 120},
+		{"inter_digit_timeout", l.InterDigitTimeout, 60},
+		{"critical_timeout", l.CriticalTimeout, 60},
+	} {
+		if t.secs < 0 || t.secs > t.max {
+			v.addf(key(t.name), "%d is out of range (1 to %d seconds, 0 for the default)", t.secs, t.max)
+		}
+	}
+	if l.CriticalTimeout > 0 && l.InterDigitTimeout > 0 && l.CriticalTimeout > l.InterDigitTimeout {
+		v.addf(key("critical_timeout"), "%d is longer than inter_digit_timeout (%d)", l.CriticalTimeout, l.InterDigitTimeout)
 	}
 }
 

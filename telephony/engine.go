@@ -33,6 +33,7 @@ type Port struct {
 	// line, where the PSTN's calls go.
 	Hotline      string
 	HotlineDelay time.Duration
+	Digits       DigitTimeouts // how long dialling waits for a key
 	CallerID     CallerID // FXS: how caller ID is sent; the zero value sends none
 	Reversal     bool     // FXS: reverse polarity on answer, restore it on disconnect
 	Howler       bool     // FXS: the howler for a phone left off hook after a call

@@ -467,9 +467,9 @@ func (l *fxoLine) supervise() {
 		}
 	case fxoCollect:
 		switch {
-		case l.digits == "" && elapsed >= firstDigitTimeout:
+		case l.digits == "" && elapsed >= l.port.Digits.first():
 			l.farHangup("no number dialled")
-		case l.digits != "" && elapsed >= interDigitTimeout:
+		case l.digits != "" && elapsed >= l.port.Digits.after(l.plan(), l.digits):
 			l.decide(true)
 		}
 	case fxoReleasing:

@@ -33,14 +33,12 @@ func (s fxsState) String() string { return fxsStateNames[s] }
 // Timing of the FXS line's dialling and clearing. AudioCodes and Cisco SPA
 // boxes use much the same figures.
 const (
-	firstDigitTimeout = 16 * time.Second // dial tone without a digit, then reorder
-	interDigitTimeout = 4 * time.Second  // after a digit: the T of a digit map
-	clearedTone       = 30 * time.Second // busy or reorder after a call ends
-	clearedSilence    = 30 * time.Second // then silence, then the howler
-	waitingTimeout    = 30 * time.Second // a waiting call not taken is refused, 480
+	clearedTone    = 30 * time.Second // busy or reorder after a call ends
+	clearedSilence = 30 * time.Second // then silence, then the howler
+	waitingTimeout = 30 * time.Second // a waiting call not taken is refused, 480
 )
 
-// defaultDialPlan takes any number, sent after the inter-digit timeout or
+// defaultDialPlan takes any number, sent after the critical timeout or
 // at once with # (which is not sent).
 var defaultDialPlan = mustParse("x.T|*x.T")
 
@@ -84,6 +82,7 @@ type fxsLine struct {
 	now     time.Duration
 	digits  string
 	lastKey time.Duration // when the last digit came
+	keyWait time.Duration // how long after it to wait for the next
 
 	call      *sipua.Call
 	callState sipua.CallState
@@ -308,6 +307,7 @@ func (l *fxsLine) digit(d byte) {
 		return
 	}
 	l.digits += string(d)
+	l.keyWait = l.port.Digits.after(plan, l.digits)
 	l.decide(plan, false)
 }
 
@@ -443,11 +443,11 @@ func (l *fxsLine) supervise() {
 	case fxsDialTone:
 		if l.port.Hotline != "" && elapsed >= l.port.HotlineDelay {
 			l.dial(l.port.Hotline) // warm line
-		} else if elapsed >= firstDigitTimeout {
+		} else if elapsed >= l.port.Digits.first() {
 			l.clear(tone.Congestion)
 		}
 	case fxsDigits:
-		if l.now-l.lastKey >= interDigitTimeout {
+		if l.now-l.lastKey >= l.keyWait {
 			plan := l.port.DialPlan
 			if plan == nil {
 				plan = defaultDialPlan

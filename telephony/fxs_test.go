@@ -158,7 +158,7 @@ func TestFXSDialPlan(t *testing.T) {
 			r.step(5)
 			phone.Dial(c.digits, c.pulse)
 			if c.want == "" {
-				r.until("reorder", 10*time.Second, func() bool { return r.activity(1) == "cleared" })
+				r.until("reorder", 15*time.Second, func() bool { return r.activity(1) == "cleared" })
 				wantTone(t, "no number", tonesIn("US", r.record(1, 2*time.Second)), tone.Congestion)
 				return
 			}
@@ -280,4 +280,38 @@ func TestFXSDTMFBothWays(t *testing.T) {
 	if string(got) != "7" {
 		t.Fatalf("far end got %q", got)
 	}
+}
+
+// A number that may be complete goes after the line's critical timeout;
+// one that cannot be yet waits out the inter-digit timeout, then reorder.
+func TestFXSDigitTimeouts(t *testing.T) {
+	r := newRig(t, sim.Opts{Country: "US", Ports: fxsOnly}, func(b *sim.Board, p []Port) []Port {
+		p[0].DialPlan = mustParse("[2-8]xxx|[2-8]xxxxxx")
+		p[0].Digits = DigitTimeouts{Inter: 3 * time.Second, Critical: time.Second}
+		return p
+	}, Options{})
+	phone := r.b.FXS(1)
+	phone.OffHook()
+	r.step(5)
+	phone.Dial("2000", false)
+	r.until("digits", time.Second, func() bool { return r.activity(1) == "dialling" && !phone.State().Dialling })
+	r.step(int(900 * time.Millisecond / hal.FrameDuration))
+	if a := r.activity(1); a != "dialling" {
+		t.Fatalf("line %s before the critical timeout", a)
+	}
+	if far := r.farCall(); far.To.Number != "2000" {
+		t.Fatalf("called %q", far.To.Number)
+	}
+	phone.OnHook()
+	r.until("idle", 2*time.Second, func() bool { return r.activity(1) == "idle" })
+
+	phone.OffHook()
+	r.step(5)
+	phone.Dial("20000", false)
+	r.until("digits", time.Second, func() bool { return !phone.State().Dialling })
+	r.step(int(2800 * time.Millisecond / hal.FrameDuration))
+	if a := r.activity(1); a != "dialling" {
+		t.Fatalf("line %s before the inter-digit timeout", a)
+	}
+	r.until("reorder", time.Second, func() bool { return r.activity(1) == "cleared" })
 }

@@ -21,6 +21,11 @@ func linePorts(cfg *config.Config, b *sim.Board) ([]telephony.Port, error) {
 		p := telephony.Port{
 			ID: l.ID, Number: l.Number, Account: l.Account, Name: l.Name,
 			Hotline: l.Hotline, HotlineDelay: time.Duration(l.HotlineDelay) * time.Second,
+			Digits: telephony.DigitTimeouts{
+				First:    time.Duration(l.FirstDigitTimeout) * time.Second,
+				Inter:    time.Duration(l.InterDigitTimeout) * time.Second,
+				Critical: time.Duration(l.CriticalTimeout) * time.Second,
+			},
 			Reversal: l.Reversal, Howler: l.Howler, CallWaiting: l.CallWaiting,
 		}
 		if p.Account == "" && len(cfg.Accounts) > 0 {
