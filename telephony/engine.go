@@ -34,9 +34,9 @@ type Port struct {
 	Hotline      string
 	HotlineDelay time.Duration
 	Digits       DigitTimeouts // how long dialling waits for a key
-	CallerID     CallerID // FXS: how caller ID is sent; the zero value sends none
-	Reversal     bool     // FXS: reverse polarity on answer, restore it on disconnect
-	Howler       bool     // FXS: the howler for a phone left off hook after a call
+	CallerID     CallerID      // FXS: how caller ID is sent; the zero value sends none
+	Reversal     bool          // FXS: reverse polarity on answer, restore it on disconnect
+	Howler       bool          // FXS: the howler for a phone left off hook after a call
 	// CallWaiting (FXS): a call for the line while it is in a call waits,
 	// announced by the call-waiting tone, rather than being refused busy.
 	CallWaiting bool
