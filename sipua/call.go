@@ -97,6 +97,9 @@ type Call struct {
 	// successor is the call that took this one's place by a transfer
 	// (REFER) or a Replaces.
 	successor *Call
+	// referral is the transfer our REFER asked of the peer, while it is
+	// under way (Transfer, TransferTo).
+	referral *referral
 	// timer is the session timer (RFC 4028).
 	timer sessionTimers
 	// rel is the call's part in reliable provisional responses (RFC 3262).

@@ -14,7 +14,7 @@ import (
 // What the gateway says it does, in Allow, Accept and Supported headers.
 // They grow with what is implemented, never ahead of it.
 const (
-	allowed   = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, PRACK"
+	allowed   = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY, PRACK"
 	accepted  = "application/sdp"
 	supported = "100rel, replaces, timer"
 )
