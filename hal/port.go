@@ -139,9 +139,15 @@ type FXO interface {
 	Channel() int
 	// Hook returns whether the gateway holds the line seized (off hook).
 	Hook() Hook
-	// SetHook seizes (OffHook) or releases (OnHook) the line. Pulse dialling
-	// is a timed run of these.
+	// SetHook seizes (OffHook) or releases (OnHook) the line now, and
+	// drops the changes SetHookAt planned that are not made yet.
 	SetHook(h Hook) error
+	// SetHookAt seizes or releases the line at bus time at, or now if at
+	// has passed, after the changes planned before it. Pulse dialling is a
+	// run of these handed over a few frames ahead: its breaks and makes
+	// (60/40 or 67/33 ms) need not fall on frame boundaries, and frames are
+	// handled late.
+	SetHookAt(h Hook, at time.Duration) error
 	// Ringing reports whether ringing voltage is on the line now.
 	Ringing() bool
 	// Polarity returns +1 for normal polarity, -1 for reversed.

@@ -77,6 +77,7 @@ type Exchange struct {
 	stateAt time.Duration
 	hook    hal.Hook // the gateway's
 	hookAt  time.Duration
+	pending []hookStep // the gateway's timed hook changes still to make
 
 	polarity     int
 	batteryOff   bool
@@ -88,8 +89,10 @@ type Exchange struct {
 
 	tone   toneSource
 	digits *dtmf.Detector
-	dialed []byte // every digit the gateway sent since it seized the line
-	pulses int
+	dialed []byte        // every digit the gateway sent since it seized the line
+	pulses int           // breaks of the pulsed digit under way
+	closed time.Duration // how long the loop was closed before the break under way
+	timing PulseTiming
 	lastAt time.Duration // bus time of the last digit or pulse
 }
 
@@ -154,43 +157,68 @@ func (x *Exchange) voltage() int {
 	return idleVolts
 }
 
-// SetHook seizes or releases the line. A seizure answers a ringing line or
-// draws dial tone; a short release while dialling is a dial pulse, and only
-// a release longer than releaseTime ends the call.
+// SetHook seizes or releases the line now, dropping the timed changes not
+// yet made. A seizure answers a ringing line or draws dial tone; a short
+// release while dialling is a dial pulse, and only a release longer than
+// releaseTime ends the call.
 func (x *Exchange) SetHook(h hal.Hook) error {
 	if h != hal.OnHook && h != hal.OffHook {
 		return fmt.Errorf("%v: no hook state %d", x, h)
 	}
 	x.b.mu.Lock()
 	defer x.b.mu.Unlock()
-	if h == x.hook {
+	x.pending = x.pending[:0]
+	x.setHook(h, x.b.now)
+	return nil
+}
+
+// SetHookAt seizes or releases the line at bus time at, after the changes
+// already planned: the frame that holds at makes it, stamped with at
+// itself, so pulses keep their lengths to the nanosecond.
+func (x *Exchange) SetHookAt(h hal.Hook, at time.Duration) error {
+	if h != hal.OnHook && h != hal.OffHook {
+		return fmt.Errorf("%v: no hook state %d", x, h)
+	}
+	x.b.mu.Lock()
+	defer x.b.mu.Unlock()
+	if len(x.pending) == 0 && at <= x.b.now {
+		x.setHook(h, x.b.now)
 		return nil
 	}
-	now := x.b.now
-	oldV := x.voltage()
-	x.hook = h
-	if h == hal.OffHook {
-		brk := now - x.hookAt
-		switch {
-		case x.state == LineIdle:
-			x.setState(LineDialTone, now)
-			x.dialed = x.dialed[:0]
-			x.digits = dtmf.NewDetector(dtmf.ATT)
-		case x.state == LineRinging:
-			x.stopRinging(now)
-			x.setState(LineConnected, now)
-		case brk <= pulseMaxBreak && (x.state == LineDialTone || x.state == LineDialling):
-			x.pulses++
-			x.lastAt = now
-			x.setState(LineDialling, now)
-		}
-		if c := x.current(); c > 0 {
-			x.events.send(hal.Event{Kind: hal.EventLoopCurrent, At: now, Value: c})
-		}
-	}
-	x.hookAt = now
-	x.voltageEvent(oldV, now)
+	x.pending = append(x.pending, hookStep{at, h})
 	return nil
+}
+
+// setHook makes the gateway's hook change at bus time now. The loop current
+// stops and starts with the hook, as a DAA measures it, pulses included.
+func (x *Exchange) setHook(h hal.Hook, now time.Duration) {
+	if h == x.hook {
+		return
+	}
+	oldV, oldC := x.voltage(), x.current()
+	held := now - x.hookAt // how long the loop was as it was
+	x.hook, x.hookAt = h, now
+	dialling := x.state == LineDialTone || x.state == LineDialling
+	switch {
+	case h == hal.OnHook:
+		x.closed = held
+	case x.state == LineIdle:
+		x.setState(LineDialTone, now)
+		x.dialed, x.timing = x.dialed[:0], PulseTiming{}
+		x.digits = dtmf.NewDetector(dtmf.ATT)
+	case x.state == LineRinging:
+		x.stopRinging(now)
+		x.setState(LineConnected, now)
+	case dialling && held <= pulseMaxBreak:
+		x.timing.add(held, x.closed, x.pulses > 0)
+		x.pulses++
+		x.lastAt = now
+		x.setState(LineDialling, now)
+	}
+	if c := x.current(); c != oldC {
+		x.events.send(hal.Event{Kind: hal.EventLoopCurrent, At: now, Value: c})
+	}
+	x.voltageEvent(oldV, now)
 }
 
 func (x *Exchange) voltageEvent(old int, now time.Duration) {
@@ -297,6 +325,15 @@ func (x *Exchange) stopRinging(now time.Duration) {
 }
 
 func (x *Exchange) frame(now time.Duration, in, out *hal.Frame) {
+	made := 0
+	for _, s := range x.pending {
+		if s.at >= now+hal.FrameDuration {
+			break
+		}
+		x.setHook(s.hook, max(s.at, now))
+		made++
+	}
+	x.pending = x.pending[:copy(x.pending, x.pending[made:])]
 	x.supervise(now)
 	*out = hal.Frame{}
 	switch x.state {
@@ -336,7 +373,9 @@ func (x *Exchange) supervise(now time.Duration) {
 		x.release(now)
 	}
 	if x.pulses > 0 && x.hook == hal.OffHook && now-x.lastAt >= pulseDigitGap {
-		x.dialed = append(x.dialed, "1234567890"[(x.pulses-1)%10])
+		if d, ok := pulseDigit(x.b.country.tones.Country, x.pulses); ok {
+			x.dialed = append(x.dialed, d)
+		}
 		x.pulses = 0
 	}
 	if x.state == LineDialling && x.pulses == 0 && now-x.lastAt >= dialTimeout {
@@ -346,6 +385,53 @@ func (x *Exchange) supervise(now time.Duration) {
 		x.stopRinging(now)
 		x.setState(LineIdle, now)
 	}
+}
+
+// pulseDigit is the digit a train of pulses stands for at the country's
+// exchanges: n pulses for n and ten for 0 in most, n+1 for n in Sweden
+// (one for 0), 10-n for n in New Zealand (ten for 0, one for 9). More than
+// ten pulses are no digit.
+func pulseDigit(country string, pulses int) (byte, bool) {
+	if pulses < 1 || pulses > 10 {
+		return 0, false
+	}
+	switch country {
+	case "SE":
+		return byte('0' + pulses - 1), true
+	case "NZ":
+		return byte('0' + 10 - pulses), true
+	}
+	return byte('0' + pulses%10), true
+}
+
+// PulseTiming is what the exchange measured of the dial pulses it counted
+// since the line was seized; zero durations were not seen.
+type PulseTiming struct {
+	Pulses             int
+	MinBreak, MaxBreak time.Duration // the loop open, each pulse
+	MinMake, MaxMake   time.Duration // the loop closed between the pulses of a digit
+	MinPause           time.Duration // the loop closed between digits
+}
+
+// add counts a pulse: a break after the loop was closed for closed, within
+// a digit or before its first pulse.
+func (t *PulseTiming) add(brk, closed time.Duration, withinDigit bool) {
+	switch {
+	case withinDigit:
+		t.MinMake, t.MaxMake = widen(t.MinMake, t.MaxMake, closed)
+	case t.Pulses > 0:
+		t.MinPause, _ = widen(t.MinPause, 0, closed)
+	}
+	t.MinBreak, t.MaxBreak = widen(t.MinBreak, t.MaxBreak, brk)
+	t.Pulses++
+}
+
+// widen returns the range lo..hi grown to hold d; a zero lo is no range yet.
+func widen(lo, hi, d time.Duration) (time.Duration, time.Duration) {
+	if lo == 0 || d < lo {
+		lo = d
+	}
+	return lo, max(hi, d)
 }
 
 // release returns the line to idle when the gateway has let go of it.
@@ -402,8 +488,9 @@ type ExchangeState struct {
 	Polarity    int
 	LoopCurrent int
 	LineVoltage int
-	Dialed      string    // digits the gateway sent since it seized the line
-	CallerID    *CallerID // of the call ringing now
+	Dialed      string      // digits the gateway sent since it seized the line
+	Pulses      PulseTiming // how the gateway pulsed the digits it dialled so
+	CallerID    *CallerID   // of the call ringing now
 }
 
 // State returns the exchange's view of the line.
@@ -418,6 +505,7 @@ func (x *Exchange) State() ExchangeState {
 		LoopCurrent: x.current(),
 		LineVoltage: x.voltage(),
 		Dialed:      string(x.dialed),
+		Pulses:      x.timing,
 		CallerID:    x.cid,
 	}
 }
