@@ -43,6 +43,7 @@ type Port struct {
 
 	Answer     Answer     // FXO: when a call out to the PSTN counts as answered
 	Disconnect Disconnect // FXO: the signs of the far end hanging up heeded
+	Dialing    Dialing    // FXO: how numbers go to the exchange
 }
 
 // CallerID is how an FXS line sends caller ID; the zero value sends none.

@@ -22,7 +22,7 @@ const (
 	fxoCollect                   // two-stage: line seized, dial tone to the caller, digits come in
 	fxoCalling                   // the SIP call is placed; the PSTN caller hears ringback or early media
 	fxoSeizing                   // a SIP call for the PSTN: line seized, waiting for dial tone
-	fxoDialling                  // the number goes out as DTMF
+	fxoDialling                  // the number goes out as DTMF or pulses
 	fxoProgress                  // dialled: the SIP caller hears the line until it answers
 	fxoTalking                   // answered
 	fxoReleasing                 // on hook again, waiting out the guard time
@@ -84,6 +84,7 @@ type fxoLine struct {
 	gotCID    bool
 	ringEnd   time.Duration // when the first ring ended
 	number    string        // to dial on the PSTN
+	pulses    pulser        // dials number by loop disconnect
 	digits    string        // two-stage: collected from the caller
 
 	placed    bool // the SIP call for a PSTN caller was asked for
@@ -100,7 +101,8 @@ func newFXOLine(e *Engine, p *Port, sig *signaller) *fxoLine {
 		panic(err) // the default options are valid
 	}
 	return &fxoLine{e: e, port: p, sig: sig, media: newMedia(e.tones), ring: ring,
-		cid: callerid.NewDetector(), tdet: tone.NewDetector(e.tones), loopDrop: -1}
+		cid: callerid.NewDetector(), tdet: tone.NewDetector(e.tones), loopDrop: -1,
+		pulses: pulser{t: pulseTimingFor(e.tones.Country)}}
 }
 
 func (l *fxoLine) status() string       { return l.state.String() }
@@ -119,8 +121,8 @@ func (l *fxoLine) event(ev hal.Event) {
 	case hal.EventRingStart, hal.EventRingStop:
 		l.ring.Event(ev)
 	case hal.EventLoopCurrent:
-		if !l.seized {
-			return
+		if !l.seized || l.pulses.ours(ev.At) {
+			return // the current comes and goes with our own dial pulses
 		}
 		if ev.Value == 0 && l.loopDrop < 0 {
 			l.loopDrop = ev.At
@@ -182,6 +184,11 @@ func (l *fxoLine) frame(now time.Duration, rx, tx *hal.Frame) {
 	}
 	l.listenTones(rx)
 	l.toLine(tx)
+	if l.state == fxoDialling && l.port.Dialing == DialPulse {
+		if err := l.pulses.handOver(now, l.port.FXO); err != nil {
+			l.cannotDial(err, q850.TemporaryFailure)
+		}
+	}
 }
 
 // listenCID decodes caller ID sent while the line is on hook.
@@ -352,6 +359,7 @@ func (l *fxoLine) release() {
 		l.port.FXO.SetHook(hal.OnHook)
 		l.seized = false
 	}
+	l.pulses.stop()
 	l.detach()
 	l.stopTone()
 	l.keys = newMedia(l.e.tones).keys
@@ -392,21 +400,45 @@ func (l *fxoLine) offered(c *sipua.Call, number string) {
 		l.sig.send(sigCmd{kind: sigReject, call: c, cause: q850.UserBusy})
 		return
 	}
+	if l.port.Dialing == DialPulse {
+		if err := pulseDialable(number); err != nil {
+			l.e.log.Warn("cannot dial", "line", l.port.ID, "number", number, "err", err)
+			l.sig.send(sigCmd{kind: sigReject, call: c, cause: q850.InvalidNumberFormat})
+			return
+		}
+	}
 	l.call, l.callState, l.number = c, c.State(), number
 	l.seize()
 	l.enter(fxoSeizing)
 	l.e.log.Info("SIP call to the PSTN", "line", l.port.ID, "number", number)
 }
 
-// startDialling sends the number as DTMF.
+// startDialling sends the number as DTMF, or plans its pulses from the
+// frame after the next on (see pulseLead).
 func (l *fxoLine) startDialling() {
-	if err := l.keys.Queue(l.number); err != nil {
-		l.e.log.Warn("cannot dial", "line", l.port.ID, "number", l.number, "err", err)
-		l.sig.send(sigCmd{kind: sigReject, call: l.call, cause: q850.InvalidNumberFormat})
-		l.release()
+	if l.port.Dialing == DialPulse {
+		l.pulses.start(l.number, l.now+2*hal.FrameDuration)
+	} else if err := l.keys.Queue(l.number); err != nil {
+		l.cannotDial(err, q850.InvalidNumberFormat)
 		return
 	}
 	l.enter(fxoDialling)
+}
+
+// cannotDial refuses the SIP call for the PSTN with cause and releases the
+// line.
+func (l *fxoLine) cannotDial(err error, cause q850.Cause) {
+	l.e.log.Warn("cannot dial", "line", l.port.ID, "number", l.number, "err", err)
+	l.sig.send(sigCmd{kind: sigReject, call: l.call, cause: cause})
+	l.release()
+}
+
+// dialled reports whether the whole number has gone to the line.
+func (l *fxoLine) dialled() bool {
+	if l.port.Dialing == DialPulse {
+		return l.pulses.done(l.now)
+	}
+	return !l.keys.Busy()
 }
 
 // answered connects the SIP caller to the answered line.
@@ -457,7 +489,7 @@ func (l *fxoLine) supervise() {
 			l.startDialling()
 		}
 	case fxoDialling:
-		if !l.keys.Busy() {
+		if l.dialled() {
 			l.attach(l.call)
 			l.sig.send(sigCmd{kind: sigProgress, call: l.call})
 			l.enter(fxoProgress)
