@@ -90,6 +90,7 @@ type Line struct {
 	Answer         string   `toml:"answer"`          // fxo: when a call out counts as answered: "immediate" or "polarity"
 	Disconnect     []string `toml:"disconnect"`      // fxo: far-end hang-up signs heeded: "loop", "polarity", "tone"
 	SilenceTimeout int      `toml:"silence_timeout"` // fxo: seconds of silence from the line that end a call; 0 = never
+	Dialing        string   `toml:"dialing"`         // fxo: how numbers go to the exchange: "dtmf" or "pulse" (loop disconnect)
 }
 
 // Routing says how numbers are written at the site and where incoming SIP
@@ -177,7 +178,7 @@ func defaultLine(id int, kind LineKind, number string) Line {
 // newLine is what a [[lines]] element starts from.
 func newLine() Line {
 	return Line{CallerID: "auto", CallWaiting: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
-		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}}
+		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}, Dialing: "dtmf"}
 }
 
 // defaultAccount is what an [[accounts]] element starts from.

@@ -84,7 +84,7 @@ account = "main"
 	}
 	wantLines := []Line{{ID: 7, Kind: FXS, Number: "+4930123", Account: "main", CallerID: "auto",
 		CallWaiting: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
-		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}}}
+		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}, Dialing: "dtmf"}}
 	if !reflect.DeepEqual(c.Lines, wantLines) {
 		t.Errorf("lines %+v, want %+v", c.Lines, wantLines)
 	}
@@ -348,6 +348,7 @@ account = "mian"
 		{"hotline", "[[lines]]\nid = 1\nkind = \"fxo\"\nhotline = \"911!\"", []string{`lines[0].hotline: "911!" is not a dialable number`}},
 		{"warm line without hotline", "[[lines]]\nid = 1\nkind = \"fxo\"\nhotline_delay = 5", []string{`lines[0].hotline_delay: set without a hotline`}},
 		{"negative hotline delay", "[[lines]]\nid = 1\nkind = \"fxo\"\nhotline = \"1\"\nhotline_delay = -1", []string{`lines[0].hotline_delay: -1 is negative`}},
+		{"dialing", "[[lines]]\nid = 1\nkind = \"fxo\"\ndialing = \"rotary\"", []string{`lines[0].dialing: unknown dialing method "rotary" (want dtmf or pulse)`}},
 		{"digit timeouts", "[[lines]]\nid = 1\nkind = \"fxs\"\nnumber = \"1\"\nfirst_digit_timeout = -1\ninter_digit_timeout = 61\ncritical_timeout = 5", []string{
 			`lines[0].first_digit_timeout: -1 is out of range (1 to 120 seconds, 0 for the default)`,
 			`lines[0].inter_digit_timeout: 61 is out of range (1 to 60 seconds, 0 for the default)`}},

@@ -32,9 +32,9 @@ func full() *Config {
 	c.Lines = []Line{
 		{ID: 1, Kind: FXS, Number: "21", Account: "main", Name: "Kitchen", CallerID: "v23-rpas",
 			DialPlan: "[2-9]xxxxxx|110|112|x.T", Hotline: "112", HotlineDelay: 5, Reversal: true, Howler: true,
-			Answer: "immediate", Disconnect: []string{"loop"}},
+			Answer: "immediate", Disconnect: []string{"loop"}, Dialing: "dtmf"},
 		{ID: 2, Kind: FXO, Number: "+4930123", Account: "trunk", CallerID: "off", Answer: "polarity",
-			Disconnect: []string{"polarity", "tone"}, SilenceTimeout: 30},
+			Disconnect: []string{"polarity", "tone"}, SilenceTimeout: 30, Dialing: "pulse"},
 	}
 	c.Routing = Routing{
 		CountryCode: "49", NationalPrefix: "0", InternationalPrefix: "00",

@@ -52,6 +52,8 @@ var answerModes = []string{"immediate", "polarity"}
 
 var disconnectSigns = []string{"loop", "polarity", "tone"}
 
+var dialingMethods = []string{"dtmf", "pulse"}
+
 var callerIDModes = []string{"auto", "bell202", "v23", "v23-dtas", "v23-rpas", "v23-lr", "dtmf", "off"}
 
 type validator struct{ errs Errors }
@@ -324,6 +326,9 @@ func (v *validator) lines(lines []Line, accts []Account) {
 		}
 		if l.SilenceTimeout < 0 {
 			v.addf(key("silence_timeout"), "%d is negative", l.SilenceTimeout)
+		}
+		if !slices.Contains(dialingMethods, l.Dialing) {
+			v.addf(key("dialing"), "unknown dialing method %q (want %s)", l.Dialing, strings.Join(dialingMethods, " or "))
 		}
 	}
 }

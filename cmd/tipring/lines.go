@@ -53,6 +53,9 @@ func linePorts(cfg *config.Config, b *sim.Board) ([]telephony.Port, error) {
 				Tone:     slices.Contains(l.Disconnect, "tone"),
 				Silence:  time.Duration(l.SilenceTimeout) * time.Second,
 			}
+			if l.Dialing == "pulse" {
+				p.Dialing = telephony.DialPulse
+			}
 		}
 		ports = append(ports, p)
 	}
