@@ -67,3 +67,56 @@ func TestInteropTransfer(t *testing.T) {
 		})
 	}
 }
+
+// TestInteropGatewayTransfers: the gateway, in a call with a phone,
+// transfers it to a second UA registered at the same Kamailio (blind
+// transfer, RFC 5589 §6). baresip takes the REFER and calls the target,
+// which answers and hears the phone; Transfer returns nil and the
+// gateway's call ends.
+func TestInteropGatewayTransfers(t *testing.T) {
+	o := newOffice(t, "bob", "carol")
+	bob := o.phone("bob", interop.Tone(phoneTone, toneAmp, 30*time.Second))
+	carolCalls := make(chan *Call, 1)
+	carol, _ := startUA(t, Config{
+		Accounts: []Account{{
+			Name: "carol", Registrar: "sip:" + o.k.Addr(), User: "carol", Domain: o.k.Domain(),
+			Credentials: Credentials{Password: "carol-pw"},
+		}},
+		Incoming: func(c *Call) { carolCalls <- c },
+		RTPPorts: [2]int{30200, 30299},
+	})
+	o.waitFor("carol to register", func() bool {
+		s := carol.Status().Registrations
+		return len(s) == 1 && s[0].State == RegRegistered
+	})
+	c := o.dial(bob)
+
+	done := make(chan error, 1)
+	go func() { done <- c.Transfer(o.ctx, "carol") }()
+	var in *Call
+	select {
+	case in = <-carolCalls:
+	case <-o.ctx.Done():
+		t.Fatal("carol got no call")
+	}
+	if in.From.Number != "bob" {
+		t.Errorf("carol: call from %q, want bob", in.From.Number)
+	}
+	o.must(in.Answer())
+	select {
+	case err := <-done:
+		o.must(err)
+	case <-o.ctx.Done():
+		t.Fatal("Transfer has no outcome")
+	}
+	o.waitDone(c)
+	if e := o.event(bob, "CALL_CLOSED"); e.Peer != o.k.AOR("gw") {
+		t.Errorf("bob: call with %q closed, want the gateway's", e.Peer)
+	}
+	o.waitState(in, CallActive)
+	l := startLine(t, in, nil)
+	heard, err := l.hear(o.ctx, interop.SampleRate)
+	o.must(err)
+	checkTone(t, "carol", heard[interop.SampleRate/10:], phoneTone)
+	o.must(in.Hangup(o.ctx, q850.NormalClearing))
+}
