@@ -21,8 +21,10 @@ const maxRedirects = 5
 
 // Dial places an outgoing call from the named account to number (a
 // telephone number or any user part; a full sip: URI is taken as is), with
-// from as the calling party. It returns at once with the call dialing;
-// State follows the call's progress and Done closes when it fails or ends.
+// from as the calling party. With no account, a call to a full URI goes
+// straight there, from the callee's domain. It returns at once with the
+// call dialing; State follows the call's progress and Done closes when it
+// fails or ends.
 func (u *UA) Dial(account, number string, from Party) (*Call, error) {
 	var acct *Account
 	for i := range u.cfg.Accounts {
@@ -30,16 +32,22 @@ func (u *UA) Dial(account, number string, from Party) (*Call, error) {
 			acct = &u.cfg.Accounts[i]
 		}
 	}
-	if acct == nil {
+	direct := account == "" && strings.HasPrefix(number, "sip:")
+	if acct == nil && !direct {
 		return nil, fmt.Errorf("sipua: no account %q", account)
 	}
-	ruri := sip.Uri{Scheme: "sip", User: number, Host: acct.Domain}
+	var ruri sip.Uri
 	if strings.HasPrefix(number, "sip:") {
 		if err := sip.ParseUri(number, &ruri); err != nil {
 			return nil, fmt.Errorf("sipua: dial %q: %w", number, err)
 		}
 	} else if number == "" || strings.ContainsAny(number, "@:;<> ") {
 		return nil, fmt.Errorf("sipua: dial %q: not a number", number)
+	} else {
+		ruri = sip.Uri{Scheme: "sip", User: number, Host: acct.Domain}
+	}
+	if acct == nil {
+		acct = &Account{Domain: ruri.Host}
 	}
 	c, err := u.newOutgoing(acct, ruri, from)
 	if err != nil {

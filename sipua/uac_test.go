@@ -406,3 +406,32 @@ func TestDialEarlyMediaRightBeforeAnswer(t *testing.T) {
 		f.next(f.byes, "BYE")
 	}
 }
+
+// With no account, a call to a full URI goes straight to it; a number
+// needs an account.
+func TestDialDirectWithoutAccount(t *testing.T) {
+	f := newFarEnd(t)
+	u, _ := startUA(t, Config{RTPPorts: [2]int{30040, 30049}})
+	if _, err := u.Dial("", "3000", Party{Number: "1001"}); err == nil {
+		t.Error("a number dialled with no account")
+	}
+	if _, err := u.Dial("nope", "sip:3000@"+f.addr.String(), Party{Number: "1001"}); err == nil {
+		t.Error("a call from an account that does not exist")
+	}
+	c, err := u.Dial("", "sip:3000@"+f.addr.String(), Party{Number: "1001", Name: "Alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := f.nextInvite()
+	if ru := in.req.Recipient; ru.User != "3000" || ru.Port != int(f.addr.Port()) {
+		t.Errorf("Request-URI %s", ru.String())
+	}
+	if from := in.req.From(); from.Address.User != "1001" || from.Address.Host != "127.0.0.1" || from.DisplayName != "Alice" {
+		t.Errorf("From %s", from.Value())
+	}
+	f.respond(in, sip.StatusBusyHere, "far", nil)
+	wait(t, c.Done(), "the call's end")
+	if c.Cause() != q850.UserBusy {
+		t.Errorf("cause %v", c.Cause())
+	}
+}
