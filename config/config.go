@@ -79,6 +79,8 @@ type Line struct {
 	Reversal     bool     `toml:"reversal"`      // fxs: reverse polarity on answer, restore it on disconnect
 	Howler       bool     `toml:"howler"`        // fxs: howler for a phone left off hook after a call
 	CallWaiting  bool     `toml:"call_waiting"`  // fxs: a call for the line in a call waits (flash takes it) instead of getting 486
+	Transfer     bool     `toml:"transfer"`      // fxs: hanging up after a flash and a second call transfers the held call
+	Conference   bool     `toml:"conference"`    // fxs: a flash with the second call answered makes a three-way conference
 	// fxs: seconds of dial tone without a digit before reorder; seconds
 	// after a digit before a number still incomplete gets reorder; seconds
 	// after a digit before a number that may go on is dialled as it is
@@ -101,6 +103,9 @@ type Routing struct {
 	InternationalPrefix string    `toml:"international_prefix"` // see Config.InternationalPrefix
 	Rewrite             []Rewrite `toml:"rewrite"`              // the first that fits a number's direction applies
 	Inbound             []Inbound `toml:"inbound"`              // tried in order before the lines' own numbers
+	// LocalCalls: a phone dialling another FXS line's number calls it
+	// directly, not through the line's account.
+	LocalCalls bool `toml:"local_calls"`
 }
 
 // Rewrite changes the numbers that begin with Match, as the number
@@ -163,6 +168,7 @@ func Default() *Config {
 			defaultLine(3, FXO, ""),
 			defaultLine(4, FXO, ""),
 		},
+		Routing: Routing{LocalCalls: true},
 		Web:     Web{Listen: "0.0.0.0:8080"},
 		Console: Console{Baud: 115200},
 		Board:   Board{Name: "sim"},
@@ -177,7 +183,7 @@ func defaultLine(id int, kind LineKind, number string) Line {
 
 // newLine is what a [[lines]] element starts from.
 func newLine() Line {
-	return Line{CallerID: "auto", CallWaiting: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
+	return Line{CallerID: "auto", CallWaiting: true, Transfer: true, Conference: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
 		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}, Dialing: "dtmf"}
 }
 

@@ -16,9 +16,10 @@
 //	                    account, name, caller_id, dial_plan, hotline, hotline_delay,
 //	                    first_digit_timeout (16), inter_digit_timeout (10), critical_timeout (4)
 //	                    (seconds; 0 = the default),
-//	                    reversal, howler, call_waiting (true) (fxs); answer (immediate), disconnect
+//	                    reversal, howler, call_waiting (true), transfer (true), conference (true)
+//	                    (fxs); answer (immediate), disconnect
 //	                    (loop, polarity, tone), silence_timeout, dialing (dtmf or pulse; dtmf) (fxo)
-//	[routing]           country_code, national_prefix, international_prefix
+//	[routing]           country_code, national_prefix, international_prefix, local_calls (true)
 //	[[routing.rewrite]] match (prefix), strip, prefix, direction (out or in; out)
 //	[[routing.inbound]] match (digit map), lines (line ids, first free wins)
 //	[web]               listen ("" disables the web UI)

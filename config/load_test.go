@@ -83,7 +83,7 @@ account = "main"
 		t.Fatal(err)
 	}
 	wantLines := []Line{{ID: 7, Kind: FXS, Number: "+4930123", Account: "main", CallerID: "auto",
-		CallWaiting: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
+		CallWaiting: true, Transfer: true, Conference: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
 		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}, Dialing: "dtmf"}}
 	if !reflect.DeepEqual(c.Lines, wantLines) {
 		t.Errorf("lines %+v, want %+v", c.Lines, wantLines)
@@ -135,7 +135,7 @@ direction = "in"
 	want := Routing{InternationalPrefix: "0015", Rewrite: []Rewrite{
 		{Match: "0", Strip: 1, Direction: "out"},
 		{Match: "0298765", Strip: 7, Prefix: "2", Direction: "in"},
-	}}
+	}, LocalCalls: true}
 	if !reflect.DeepEqual(c.Routing, want) {
 		t.Errorf("routing %+v, want %+v", c.Routing, want)
 	}

@@ -40,6 +40,11 @@ type Port struct {
 	// CallWaiting (FXS): a call for the line while it is in a call waits,
 	// announced by the call-waiting tone, rather than being refused busy.
 	CallWaiting bool
+	// Transfer and Conference (FXS) are what a flash in a call leads to:
+	// hanging up transfers the held call, a flash with the second call
+	// answered makes a three-way conference (see consult.go).
+	Transfer   bool
+	Conference bool
 
 	Answer     Answer     // FXO: when a call out to the PSTN counts as answered
 	Disconnect Disconnect // FXO: the signs of the far end hanging up heeded
@@ -79,6 +84,10 @@ type Options struct {
 	// Numbering rewrites the numbers dialled on the lines and those of
 	// incoming calls; nil leaves them as they are.
 	Numbering *numbering.Plan
+	// LocalCalls: a phone that dials the number of another FXS line calls
+	// it directly, at the gateway's own SIP address, not through the
+	// line's account.
+	LocalCalls bool
 	// Location is the time zone of the time sent with caller ID; nil: UTC.
 	Location *time.Location
 	Log      *slog.Logger
@@ -166,10 +175,18 @@ func New(pcm hal.PCM, ports []Port, o Options) (*Engine, error) {
 			}
 		}
 	}
+	local := make(map[string]bool)
+	if o.LocalCalls {
+		for _, p := range ports {
+			if p.FXS != nil && p.Number != "" {
+				local[p.Number] = true
+			}
+		}
+	}
 	for i := range ports {
 		p := new(Port)
 		*p = ports[i]
-		sig := newSignaller(p.ID, p.Account, o.SIP, o.Numbering, e.log)
+		sig := newSignaller(p.ID, p.Account, o.SIP, o.Numbering, local, e.log)
 		e.ports, e.sigs = append(e.ports, p), append(e.sigs, sig)
 		if p.FXS != nil {
 			e.lines = append(e.lines, newFXSLine(e, p, sig))
@@ -264,6 +281,13 @@ func (e *Engine) Status() ([]LineStatus, BusStatus) {
 		s.read(e.ports[i])
 		s.Activity = l.status()
 		s.Call = callStatus(l.current(), l.concealed())
+		s.Other = nil
+		if f, ok := l.(*fxsLine); ok {
+			if c, held := f.second(); c != nil {
+				s.Other = callStatus(c, 0)
+				s.Other.Held = held
+			}
+		}
 		out[i] = *s
 	}
 	return out, e.bus

@@ -98,6 +98,14 @@ type fxsLine struct {
 	waiting   *sipua.Call
 	waitSince time.Duration
 	onHold    *sipua.Call
+
+	// A consultation (consult.go): onHold was held by a flash for a call
+	// the phone dials, to the number dialled; joined is the call mixed in
+	// with the call in hand in a three-way conference, through leg.
+	consult bool
+	dialled string
+	joined  *sipua.Call
+	leg     leg
 }
 
 func newFXSLine(e *Engine, p *Port, sig *signaller) *fxsLine {
@@ -114,11 +122,27 @@ func newFXSLine(e *Engine, p *Port, sig *signaller) *fxsLine {
 
 func (l *fxsLine) event(ev hal.Event) { l.hook.Event(ev) }
 
-func (l *fxsLine) status() string { return l.state.String() }
+func (l *fxsLine) status() string {
+	if l.joined != nil {
+		return "conference"
+	}
+	return l.state.String()
+}
 
 func (l *fxsLine) busy() bool { return l.state != fxsIdle }
 
 func (l *fxsLine) current() *sipua.Call { return l.call }
+
+// second returns the line's other call, and whether the line holds it.
+func (l *fxsLine) second() (c *sipua.Call, held bool) {
+	switch {
+	case l.onHold != nil:
+		return l.onHold, true
+	case l.waiting != nil:
+		return l.waiting, false
+	}
+	return l.joined, false
+}
 
 func (l *fxsLine) enter(s fxsState) {
 	l.state, l.since = s, l.now
@@ -152,6 +176,9 @@ func (l *fxsLine) frame(now time.Duration, rx, tx *hal.Frame) {
 		l.ring.frame(l.port.FXS, now, tx)
 		return
 	}
+	if l.joined != nil {
+		l.leg.receive()
+	}
 	if l.offHook {
 		l.fromLine(rx)
 		for i := range l.nheard {
@@ -161,6 +188,10 @@ func (l *fxsLine) frame(now time.Duration, rx, tx *hal.Frame) {
 		}
 	}
 	l.toLine(tx)
+	if l.joined != nil {
+		l.leg.send(rx, &l.net)
+		addFrame(tx, &l.leg.pcm)
+	}
 }
 
 func (l *fxsLine) hookAction(a hookswitch.Action) {
@@ -197,6 +228,12 @@ func (l *fxsLine) pickUp() {
 // hangUp ends whatever the line was doing, and rings the phone for the
 // line's other call if there is one.
 func (l *fxsLine) hangUp() {
+	if l.transferOnHangUp() {
+		return
+	}
+	if l.joined != nil {
+		l.sig.send(sigCmd{kind: sigHangup, call: l.joined, cause: q850.NormalClearing})
+	}
 	if l.call != nil {
 		l.sig.send(sigCmd{kind: sigHangup, call: l.call, cause: q850.NormalClearing})
 		l.e.log.Info("phone hung up", "line", l.port.ID, "state", l.state.String())
@@ -226,6 +263,8 @@ func (l *fxsLine) drop() {
 	l.stopTone()
 	l.call, l.answered, l.held, l.ring = nil, false, false, nil
 	l.waiting, l.onHold = nil, nil
+	l.consult = false
+	l.splitConference()
 	l.digits = ""
 	l.dialSeq++ // a dial still under way is stale now
 	l.setFeed(false)
@@ -243,25 +282,20 @@ func (l *fxsLine) setFeed(reversed bool) {
 	}
 }
 
-// flash takes the line's other call, or puts the call on hold or takes it
-// off hold.
+// flash acts on the line's calls: it leaves a conference, goes on with a
+// consultation, takes the line's other call, or holds the call in hand
+// for a consultation.
 func (l *fxsLine) flash() {
-	if l.waiting != nil || l.onHold != nil {
+	switch {
+	case l.joined != nil:
+		l.leaveConference(true)
+	case l.consulting():
+		l.flashConsult()
+	case l.waiting != nil || l.onHold != nil:
 		l.swap()
-		return
+	case l.state == fxsTalking && l.call != nil:
+		l.startConsult()
 	}
-	if l.state != fxsTalking || l.call == nil {
-		return
-	}
-	l.held = !l.held
-	if l.held {
-		l.sig.send(sigCmd{kind: sigHold, call: l.call})
-		l.setTone(tone.Dial)
-	} else {
-		l.sig.send(sigCmd{kind: sigResume, call: l.call})
-		l.stopTone()
-	}
-	l.e.log.Info("hook flash", "line", l.port.ID, "hold", l.held)
 }
 
 // swap holds the call in hand, if any, and carries the other: it answers a
@@ -337,6 +371,7 @@ func (l *fxsLine) dial(number string) {
 	l.stopTone()
 	l.enter(fxsCalling)
 	l.dialSeq++
+	l.dialled = number
 	l.e.log.Info("dialling", "line", l.port.ID, "number", number)
 	l.sig.send(sigCmd{kind: sigDial, number: number, seq: l.dialSeq,
 		from: sipua.Party{Number: l.port.Number, Name: l.port.Name}})
@@ -358,6 +393,8 @@ func (l *fxsLine) sipEvent(ev sigEvent) {
 	switch {
 	case ev.offered:
 		l.offered(ev.call)
+	case ev.recall:
+		l.recall(ev.call)
 	case ev.seq != l.dialSeq || l.state != fxsCalling || l.call != nil:
 		if ev.call != nil { // the phone hung up while the call was placed
 			l.sig.send(sigCmd{kind: sigHangup, call: ev.call, cause: q850.NormalClearing})
@@ -394,7 +431,7 @@ func (l *fxsLine) offered(c *sipua.Call) {
 // in one call, not on hold.
 func (l *fxsLine) takesWaiting() bool {
 	return l.port.CallWaiting && l.state == fxsTalking && l.call != nil && !l.held &&
-		l.waiting == nil && l.onHold == nil
+		l.waiting == nil && l.onHold == nil && l.joined == nil
 }
 
 // ringFor rings the phone for call c by plan.
@@ -423,11 +460,14 @@ func (l *fxsLine) supervise() {
 	if c := l.call; c != nil {
 		select {
 		case <-c.Done():
-			if next := c.Successor(); next != nil {
+			switch next := c.Successor(); {
+			case next != nil:
 				l.call, l.callState = next, next.State()
 				l.attach(next)
 				l.e.log.Info("call transferred", "line", l.port.ID, "to", next.To.Number)
-			} else {
+			case l.joined != nil:
+				l.leaveConference(false)
+			default:
 				l.ended(c.Cause())
 			}
 		default:
@@ -438,10 +478,11 @@ func (l *fxsLine) supervise() {
 		}
 	}
 	l.superviseOther()
+	l.superviseJoined()
 	elapsed := l.now - l.since
 	switch l.state {
 	case fxsDialTone:
-		if l.port.Hotline != "" && elapsed >= l.port.HotlineDelay {
+		if l.port.Hotline != "" && !l.consult && elapsed >= l.port.HotlineDelay {
 			l.dial(l.port.Hotline) // warm line
 		} else if elapsed >= l.port.Digits.first() {
 			l.clear(tone.Congestion)

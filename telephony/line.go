@@ -18,6 +18,9 @@ type LineStatus struct {
 	// seizing, dialling, calling, talking, releasing (FXO).
 	Activity string
 	Call     *CallStatus // the call the line carries, or nil
+	// Other is an FXS line's second call: held, waiting, or the other
+	// party of a conference; nil if none.
+	Other *CallStatus
 
 	// FXS: the phone's hook and how the port feeds the line.
 	Hook     hal.Hook
@@ -36,6 +39,7 @@ type CallStatus struct {
 	Incoming bool
 	Peer     string // the other party's number
 	State    sipua.CallState
+	Held     bool // the line holds the call
 	Codec    string
 
 	PacketsSent     uint64

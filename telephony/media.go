@@ -34,6 +34,12 @@ type media struct {
 
 	play []int16 // samples to play to the line before anything else
 
+	// In a conference, mixIn (the other party's audio) goes to the stream
+	// with the line's, and net keeps the stream's audio of the frame.
+	mixIn *hal.Frame
+	sum   hal.Frame
+	net   hal.Frame
+
 	missing int64 // frames due from RTP that did not come
 }
 
@@ -113,6 +119,11 @@ func (m *media) fromLine(rx *hal.Frame) {
 	if m.stream == nil {
 		return
 	}
+	if m.mixIn != nil {
+		m.sum = *rx
+		addFrame(&m.sum, m.mixIn)
+		rx = &m.sum
+	}
 	if m.call.Media().Codec.Name == "PCMA" {
 		g711.EncodeAlaw(m.out[:], rx[:])
 	} else {
@@ -137,6 +148,9 @@ func (m *media) toLine(tx *hal.Frame) {
 			if m.call.Media().Recv {
 				m.missing++
 			}
+		}
+		if m.mixIn != nil {
+			m.net = *tx
 		}
 		for {
 			ev, ok := m.call.Digit()

@@ -74,7 +74,9 @@ func newRig(t testing.TB, so sim.Opts, setup func(b *sim.Board, ports []Port) []
 	o.Country, o.Log = country, testLog()
 	var eng *Engine
 	r.ua, err = sipua.New(sipua.Config{UserAgent: "tipring-test", Listen: []sipua.Listen{{Transport: "udp", Addr: netip.MustParseAddrPort("127.0.0.1:0")}},
-		TrustedPeers: loop, Accounts: []sipua.Account{{Name: "trunk", User: "gw", Domain: "127.0.0.1", Proxy: "sip:" + farAddr.String()}},
+		TrustedPeers: loop,
+		// The domain is the far end, where a blind transfer sends its target.
+		Accounts: []sipua.Account{{Name: "trunk", User: "gw", Domain: farAddr.String(), Proxy: "sip:" + farAddr.String()}},
 		Incoming: func(c *sipua.Call) { eng.Incoming(c) }, Log: o.Log})
 	if err != nil {
 		t.Fatal(err)

@@ -82,15 +82,7 @@ func (a *API) status(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, l := range lines {
 		ls := LineStatus{ID: l.ID, Kind: l.Kind.String(), Number: l.Number, State: l.State(), Activity: l.Activity, Hook: l.Hook.String()}
-		if c := l.Call; c != nil {
-			dir := "out"
-			if c.Incoming {
-				dir = "in"
-			}
-			ls.Call = &CallStatus{Direction: dir, Peer: c.Peer, State: c.State.String(), Codec: c.Codec,
-				PacketsSent: c.PacketsSent, PacketsReceived: c.PacketsReceived, Lost: c.Lost,
-				Jitter: Millis(c.Jitter), Concealed: c.Concealed}
-		}
+		ls.Call, ls.Other = callStatus(l.Call), callStatus(l.Other)
 		if l.Kind == hal.KindFXS {
 			ls.Linefeed = l.Linefeed.String()
 		} else {
@@ -324,4 +316,17 @@ func (a *API) simRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", audioType)
 	w.Write(out)
+}
+
+func callStatus(c *telephony.CallStatus) *CallStatus {
+	if c == nil {
+		return nil
+	}
+	dir := "out"
+	if c.Incoming {
+		dir = "in"
+	}
+	return &CallStatus{Direction: dir, Peer: c.Peer, State: c.State.String(), Held: c.Held, Codec: c.Codec,
+		PacketsSent: c.PacketsSent, PacketsReceived: c.PacketsReceived, Lost: c.Lost,
+		Jitter: Millis(c.Jitter), Concealed: c.Concealed}
 }

@@ -48,10 +48,12 @@ type LineStatus struct {
 	Number string `json:"number"`
 	State  string `json:"state"`
 	// Activity is what the line is doing: idle, dial-tone, dialling,
-	// calling, talking, ringing, cleared (FXS); idle, ringing, collecting,
-	// calling, seizing, dialling, progress, talking, releasing (FXO).
+	// calling, talking, ringing, cleared, conference (FXS); idle, ringing,
+	// collecting, calling, seizing, dialling, progress, talking, releasing
+	// (FXO).
 	Activity string      `json:"activity"`
 	Call     *CallStatus `json:"call,omitempty"`
+	Other    *CallStatus `json:"other_call,omitempty"` // FXS: a held or waiting call, or a conference's other party
 	Hook     string      `json:"hook"`
 	// FXS
 	Linefeed string `json:"linefeed,omitempty"`
@@ -67,6 +69,7 @@ type CallStatus struct {
 	Direction       string `json:"direction"` // "in" or "out"
 	Peer            string `json:"peer"`
 	State           string `json:"state"`
+	Held            bool   `json:"held,omitempty"` // the gateway holds the call
 	Codec           string `json:"codec,omitempty"`
 	PacketsSent     uint64 `json:"rtp_sent"`
 	PacketsReceived uint64 `json:"rtp_received"`

@@ -27,6 +27,7 @@ func linePorts(cfg *config.Config, b *sim.Board) ([]telephony.Port, error) {
 				Critical: time.Duration(l.CriticalTimeout) * time.Second,
 			},
 			Reversal: l.Reversal, Howler: l.Howler, CallWaiting: l.CallWaiting,
+			Transfer: l.Transfer, Conference: l.Conference,
 		}
 		if p.Account == "" && len(cfg.Accounts) > 0 {
 			p.Account = cfg.Accounts[0].Name

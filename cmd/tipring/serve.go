@@ -115,7 +115,7 @@ func serve(ctx context.Context, cfg *config.Config, from string, log *slog.Logge
 	}
 	eng, err = telephony.New(b.PCM(), ports, telephony.Options{
 		Country: cfg.Device.Country, SIP: ua, Inbound: routes, Numbering: numberingPlan(cfg),
-		Location: loc, Log: log,
+		LocalCalls: cfg.Routing.LocalCalls, Location: loc, Log: log,
 	})
 	if err != nil {
 		return err

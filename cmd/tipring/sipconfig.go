@@ -63,6 +63,10 @@ func sipConfig(cfg *config.Config, log *slog.Logger) (sipua.Config, error) {
 		}
 		c.TrustedPeers = append(c.TrustedPeers, pfx.Masked())
 	}
+	if cfg.Routing.LocalCalls {
+		// The lines call each other at the gateway's own address.
+		c.TrustedPeers = append(c.TrustedPeers, netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"))
+	}
 	for _, a := range cfg.Accounts {
 		c.Accounts = append(c.Accounts, sipua.Account{
 			Name: a.Name, Registrar: a.Registrar, Proxy: a.Proxy, OutboundProxy: a.OutboundProxy,

@@ -111,7 +111,9 @@ func TestSIPConfig(t *testing.T) {
 	if !slices.Equal(c.Listen, wantListen) {
 		t.Errorf("Listen %v, want %v", c.Listen, wantListen)
 	}
-	wantPeers := []netip.Prefix{netip.MustParsePrefix("192.0.2.7/32"), netip.MustParsePrefix("10.0.0.0/8")}
+	// Loopback, where the lines call each other (routing.local_calls).
+	wantPeers := []netip.Prefix{netip.MustParsePrefix("192.0.2.7/32"), netip.MustParsePrefix("10.0.0.0/8"),
+		netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	if !slices.Equal(c.TrustedPeers, wantPeers) {
 		t.Errorf("TrustedPeers %v, want %v", c.TrustedPeers, wantPeers)
 	}

@@ -30,6 +30,9 @@ func runStatus(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(tw, "LINE\tKIND\tNUMBER\tSTATE\tCALL\tDETAIL")
 	for _, l := range s.Lines {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.Kind, orDash(l.Number), l.Activity, callDetail(l.Call), lineDetail(l))
+		if l.Other != nil { // the line's second call, on a row of its own
+			fmt.Fprintf(tw, "\t\t\t\t%s\t\n", callDetail(l.Other))
+		}
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "\nframe loop: %d frames, %d late (worst %v ms)\n", s.Bus.Frames, s.Bus.Late, time.Duration(s.Bus.WorstLate).Milliseconds())
@@ -78,6 +81,9 @@ func callDetail(c *web.CallStatus) string {
 		arrow = "from"
 	}
 	s := fmt.Sprintf("%s %s %s", c.State, arrow, orDash(c.Peer))
+	if c.Held {
+		s += " (held)"
+	}
 	if c.Codec != "" {
 		s += fmt.Sprintf(" %s, RTP %d out %d in %d lost, jitter %v ms", c.Codec, c.PacketsSent, c.PacketsReceived, c.Lost, time.Duration(c.Jitter).Milliseconds())
 	}
