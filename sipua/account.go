@@ -30,6 +30,11 @@ type Account struct {
 	Credentials
 	// Expires is the registration lifetime asked for.
 	Expires time.Duration
+	// MWI subscribes to the account's message-waiting state (RFC 3842):
+	// the mailbox at Mailbox, a SIP URI, or else at the address of
+	// record.
+	MWI     bool
+	Mailbox string
 }
 
 // check validates the account and fills in its defaults.
@@ -53,6 +58,16 @@ func (a *Account) check() error {
 	}
 	if a.Domain == "" {
 		return errors.New("no domain and no registrar to take it from")
+	}
+	if a.Mailbox != "" {
+		var u sip.Uri
+		err := sip.ParseUri(a.Mailbox, &u)
+		if s := strings.ToLower(u.Scheme); err != nil || s != "sip" && s != "sips" || u.Host == "" {
+			return fmt.Errorf("mailbox %q is not a SIP URI", a.Mailbox)
+		}
+	}
+	if a.MWI && a.Mailbox == "" && a.User == "" {
+		return errors.New("message waiting needs a mailbox or a user: the address of record has no user")
 	}
 	if a.Expires <= 0 {
 		a.Expires = time.Hour

@@ -12,10 +12,3 @@ func (u *UA) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	u.onSubscriptionNotify(req, tx)
 }
-
-// onSubscriptionNotify answers a NOTIFY outside any call: the UA has no
-// subscription yet.
-func (u *UA) onSubscriptionNotify(req *sip.Request, tx sip.ServerTransaction) {
-	res := sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Subscription Does Not Exist", nil)
-	u.respond(tx, res)
-}

@@ -54,7 +54,12 @@ type Config struct {
 	// KeepAlive is how often a registered account checks its registrar
 	// is there (OPTIONS on UDP, CRLF on TCP); 0 turns it off.
 	KeepAlive time.Duration
-	Log       *slog.Logger
+	// MessageWaiting is handed each mailbox state an account's
+	// message-waiting subscription, or an unsolicited NOTIFY from a
+	// trusted peer, reports (RFC 3842), with the account's name. It runs
+	// on the goroutine serving the NOTIFY, so it must not block.
+	MessageWaiting func(account string, s MessageSummary)
+	Log            *slog.Logger
 }
 
 // Listen is one transport address to listen on.
@@ -72,6 +77,7 @@ type UA struct {
 	ua    *sipgo.UserAgent
 	srv   *sipgo.Server
 	regs  []*registration
+	subs  []*subscription // message-waiting subscriptions
 	ports *rtpstream.PortRange
 	// resolver locates servers; it remembers those that failed lately.
 	resolver *locate.Resolver
@@ -132,12 +138,16 @@ func New(cfg Config) (*UA, error) {
 		if cfg.Accounts[i].Registrar != "" {
 			u.regs = append(u.regs, newRegistration(u, &cfg.Accounts[i]))
 		}
+		if cfg.Accounts[i].MWI {
+			u.subs = append(u.subs, newSubscription(u, &cfg.Accounts[i]))
+		}
 	}
 	return u, nil
 }
 
-// Run listens, keeps the accounts registered and serves requests until ctx
-// is done; then it unregisters the accounts and closes the listeners.
+// Run listens, keeps the accounts registered and subscribed to their
+// mailboxes, and serves requests until ctx is done; then it unregisters and
+// unsubscribes the accounts and closes the listeners.
 func (u *UA) Run(ctx context.Context) error {
 	lib := slog.New(quieter{u.log.Handler()}).With("component", "sipgo")
 	// sipgo opens TLS connections itself where the UA has not opened one,
@@ -171,6 +181,9 @@ func (u *UA) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, r := range u.regs {
 		wg.Go(func() { r.run(ctx) })
+	}
+	for _, s := range u.subs {
+		wg.Go(func() { s.run(ctx) })
 	}
 	select {
 	case <-ctx.Done():
