@@ -1,0 +1,261 @@
+package echo
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// BlockLen is the number of samples the canceller works on at a time (10 ms
+// at 8 kHz). Process takes any whole number of blocks; a 20 ms frame is two.
+const BlockLen = blockLen
+
+// Tail lengths the canceller accepts.
+const (
+	MinTail     = 16 * time.Millisecond
+	MaxTail     = 128 * time.Millisecond
+	DefaultTail = 64 * time.Millisecond
+)
+
+// ErrFrameLen is returned by Process for buffers whose lengths differ or are
+// not a whole number of blocks.
+var ErrFrameLen = errors.New("echo: near, far and out must have the same length, a multiple of BlockLen")
+
+// Config sets up a Canceller. The zero Config is the default: a 64 ms tail
+// with the non-linear processor on.
+type Config struct {
+	// Tail is the longest echo path the canceller models, bulk delay
+	// included: MinTail to MaxTail, DefaultTail when zero.
+	Tail time.Duration
+	// NoNLP turns the non-linear processor off, leaving the output of the
+	// linear canceller alone. Measurements of ERLE use it; calls should not.
+	NoNLP bool
+}
+
+// Canceller removes the echo of the far-end signal (what the gateway sends
+// to the line, Rin) from the near-end signal (what comes back from the line,
+// Sin). A Canceller serves one channel and is not safe for concurrent use.
+type Canceller struct {
+	cfg   Config
+	parts int
+	fft   *realFFT
+
+	window [fftLen]float64 // the far end: the newest blockLen samples last
+	hist   spectra
+	farPow [bins]float64 // smoothed far-end power per bin
+
+	// Two-path structure: the background filter adapts on every block and
+	// may diverge during double talk; the foreground filter makes the
+	// output and only ever takes the background's weights when they cancel
+	// more, so double talk cannot spoil it.
+	fg, bg     weights
+	fgErr      float64 // smoothed output power of each path
+	bgErr      float64
+	constraint int // next background partition to constrain
+
+	acc  [bins]complex128
+	errS [bins]complex128
+	yf   [fftLen]float64
+	yb   [fftLen]float64
+	buf  [fftLen]float64
+	ef   [blockLen]float64
+
+	nlp      nlp
+	farHold  int // blocks the echo of the last active far-end block may still ring
+	disabler disabler
+}
+
+// New returns a Canceller for cfg.
+func New(cfg Config) (*Canceller, error) {
+	if cfg.Tail == 0 {
+		cfg.Tail = DefaultTail
+	}
+	if cfg.Tail < MinTail || cfg.Tail > MaxTail {
+		return nil, fmt.Errorf("echo: tail %v out of range %v to %v", cfg.Tail, MinTail, MaxTail)
+	}
+	taps := int(cfg.Tail / (time.Second / 8000))
+	parts := (taps + partLen - 1) / partLen
+	c := &Canceller{
+		cfg:   cfg,
+		parts: parts,
+		fft:   newRealFFT(fftLen),
+		hist:  spectra{s: make([][bins]complex128, (parts-1)*blocksPerPart+1)},
+		fg:    newWeights(parts),
+		bg:    newWeights(parts),
+	}
+	c.Reset()
+	return c, nil
+}
+
+// Tail returns the echo path length the canceller models.
+func (c *Canceller) Tail() time.Duration { return c.cfg.Tail }
+
+// Reset forgets the echo path and everything learnt about the line. Call it
+// when the far end changes (a new call, a transfer), whose echo path has
+// nothing to do with the last one.
+func (c *Canceller) Reset() {
+	c.window = [fftLen]float64{}
+	clear(c.hist.s)
+	c.farPow = [bins]float64{}
+	c.fg.clear()
+	c.bg.clear()
+	c.fgErr, c.bgErr = 0, 0
+	c.constraint = 0
+	c.farHold = 0
+	c.nlp.reset()
+	c.disabler.reset()
+}
+
+// Disabled reports whether a 2100 Hz answer tone with phase reversals has
+// turned the canceller off (G.168 6.4.2.10); it turns itself back on once
+// both directions have been quiet for 250 ms.
+func (c *Canceller) Disabled() bool { return c.disabler.disabled }
+
+// Process writes to out the near-end signal near with the echo of far
+// removed. far is the signal sent to the line at the same time as near was
+// received from it. The three must have the same length, a multiple of
+// BlockLen; out may be near.
+func (c *Canceller) Process(out, near, far []int16) error {
+	if len(near) != len(far) || len(out) != len(near) || len(near)%blockLen != 0 {
+		return ErrFrameLen
+	}
+	for i := 0; i < len(near); i += blockLen {
+		c.block(out[i:i+blockLen], near[i:i+blockLen], far[i:i+blockLen])
+	}
+	return nil
+}
+
+// Levels, as mean squares in 16-bit linear units.
+var (
+	farActive = power(-45) // far end worth adapting to
+	regular   = power(-60) // per-bin regularisation of the step
+	quiet     = power(-36) // G.164: the disabler releases below this
+)
+
+// Step size of the background filter, normalised by the far-end power in
+// each bin.
+const step = 0.5
+
+func (c *Canceller) block(out, near, far []int16) {
+	var px, pd float64
+	for i := range far {
+		x, d := float64(far[i]), float64(near[i])
+		px += x * x
+		pd += d * d
+	}
+	px /= blockLen
+	pd /= blockLen
+	if c.disabler.process(near, far, pd, px) {
+		copy(out, near)
+		return
+	}
+
+	copy(c.window[:], c.window[blockLen:])
+	for i, v := range far {
+		c.window[fftLen-blockLen+i] = float64(v)
+	}
+	X := c.hist.push()
+	c.fft.forward(X[:], c.window[:])
+	for i, v := range X {
+		c.farPow[i] = 0.7*c.farPow[i] + 0.3*(real(v)*real(v)+imag(v)*imag(v))
+	}
+
+	c.fg.estimate(c.fft, c.yf[:], &c.acc, &c.hist)
+	c.bg.estimate(c.fft, c.yb[:], &c.acc, &c.hist)
+	var pf, pb, py float64
+	eb := c.buf[fftLen-blockLen:]
+	for i, v := range near {
+		d := float64(v)
+		yf := c.yf[fftLen-blockLen+i]
+		c.ef[i] = d - yf
+		eb[i] = d - c.yb[fftLen-blockLen+i]
+		pf += c.ef[i] * c.ef[i]
+		pb += eb[i] * eb[i]
+		py += yf * yf
+	}
+	pf /= blockLen
+	pb /= blockLen
+	py /= blockLen
+	c.fgErr = 0.6*c.fgErr + 0.4*pf
+	c.bgErr = 0.6*c.bgErr + 0.4*pb
+
+	active := px > farActive
+	if active {
+		c.farHold = c.parts * blocksPerPart
+	} else if c.farHold > 0 {
+		c.farHold--
+	}
+	adapt := active
+	switch {
+	case active && c.bgErr < 0.5*c.fgErr:
+		// The background cancels 3 dB more: it becomes the output.
+		c.fg.copyFrom(c.bg)
+		copy(c.ef[:], eb)
+		c.fgErr, pf = c.bgErr, pb
+		py = 0
+		for i := range c.ef {
+			y := c.yb[fftLen-blockLen+i]
+			py += y * y
+		}
+		py /= blockLen
+	case c.bgErr > 8*c.fgErr && c.bgErr > regular:
+		// The background has diverged (double talk): start it again from
+		// the foreground rather than wait for it to find its way back.
+		c.bg.copyFrom(c.fg)
+		c.bgErr = c.fgErr
+		adapt = false
+	}
+	if adapt {
+		c.adapt()
+	}
+
+	if c.cfg.NoNLP {
+		for i, e := range c.ef {
+			out[i] = sat(e)
+		}
+		return
+	}
+	c.nlp.process(out, c.ef[:], pf, py, c.farHold > 0)
+}
+
+// adapt moves the background filter along the gradient of the error in
+// c.buf (its last blockLen samples), each bin's step normalised by the
+// far-end power in it, then constrains one partition back to partLen taps.
+func (c *Canceller) adapt() {
+	clear(c.buf[:fftLen-blockLen])
+	c.fft.forward(c.errS[:], c.buf[:])
+	var scale [bins]float64
+	reg := regular * fftLen
+	for i, p := range c.farPow {
+		scale[i] = step / (float64(c.parts)*p + reg)
+	}
+	for k := range c.bg {
+		x := c.hist.at(k * blocksPerPart)
+		w := &c.bg[k]
+		for i := range w {
+			g := conj(x[i]) * c.errS[i]
+			w[i] += complex(real(g)*scale[i], imag(g)*scale[i])
+		}
+	}
+	// Without the constraint the weights grow taps beyond partLen that
+	// wrap around the circular convolution; one partition a block keeps
+	// the cost down and is enough to keep them in check.
+	k := c.constraint
+	c.constraint = (k + 1) % c.parts
+	c.fft.inverse(c.buf[:], c.bg[k][:])
+	clear(c.buf[partLen:])
+	c.fft.forward(c.bg[k][:], c.buf[:])
+}
+
+func sat(v float64) int16 {
+	switch {
+	case v >= 32767:
+		return 32767
+	case v <= -32768:
+		return -32768
+	case v >= 0:
+		return int16(v + 0.5)
+	default:
+		return int16(v - 0.5)
+	}
+}
