@@ -1,0 +1,253 @@
+package jitter
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
+
+// A network carries a sender's packets to the buffer: each packet leaves
+// on the sender's clock, is lost, or arrives after a fixed delay plus a
+// uniformly random one, perhaps twice. Random delays reorder packets.
+type network struct {
+	seed   uint64
+	frames int     // how many frames the sender sends
+	drift  float64 // how much faster the sender's clock runs than the playout clock
+	loss   float64 // probability a packet is lost
+	dup    float64 // probability a packet arrives twice
+	// jitter is the spread of the random delay while frame i is sent.
+	jitter func(i int) time.Duration
+	// talk says whether frame i is speech; the others are silent.
+	talk func(i int) bool
+}
+
+type delivery struct {
+	at time.Duration
+	p  Packet
+}
+
+// simFrame is frame i of the sender's signal: a loud frame in speech, a
+// silent one in a pause, with i written in the low nibbles of its first
+// eight bytes (µ-law codes 0xf0 to 0xff are within 120 of zero, so the
+// frame stays silent or loud).
+func simFrame(i int, loud bool) [FrameSize]byte {
+	var f [FrameSize]byte
+	fill := byte(0xff)
+	if loud {
+		fill = 0x20
+	}
+	for k := range f {
+		f[k] = fill
+	}
+	for k := range 8 {
+		f[k] = 0xf0 | byte(uint32(i)>>(28-4*k))&0xf
+	}
+	return f
+}
+
+// frameNumber reads back what simFrame wrote.
+func frameNumber(f *[FrameSize]byte) int {
+	var n uint32
+	for k := range 8 {
+		n = n<<4 | uint32(f[k]&0xf)
+	}
+	return int(n)
+}
+
+// run sends the network's frames and returns the packets as they arrive,
+// and which frames were lost in every copy.
+func (n network) run() ([]delivery, []bool) {
+	rng := rand.New(rand.NewPCG(n.seed, 1))
+	const base = 30 * time.Millisecond
+	var out []delivery
+	lost := make([]bool, n.frames)
+	payloads := make([][FrameSize]byte, n.frames)
+	for i := range n.frames {
+		payloads[i] = simFrame(i, n.talk(i))
+		sent := time.Duration(float64(i) * float64(20*time.Millisecond) / (1 + n.drift))
+		p := Packet{SSRC: 0x5eed, Sequence: uint16(1000 + i), Timestamp: uint32(0xfffff000 + i*FrameSize), Payload: payloads[i][:]}
+		copies := 1
+		if rng.Float64() < n.dup {
+			copies = 2
+		}
+		arrived := false
+		for range copies {
+			if rng.Float64() < n.loss {
+				continue
+			}
+			arrived = true
+			out = append(out, delivery{at: sent + base + time.Duration(rng.Float64()*float64(n.jitter(i))), p: p})
+		}
+		lost[i] = !arrived
+	}
+	slices.SortStableFunc(out, func(a, b delivery) int { return int(a.at - b.at) })
+	return out, lost
+}
+
+type simResult struct {
+	played   []int           // frame numbers of the Audio frames, in order
+	delay    []time.Duration // Counters.Delay at each tick
+	counters Counters
+}
+
+// play feeds the deliveries to a Buffer and calls Get every 20 ms of the
+// playout clock, offset from the sender's by 7 ms, until a second after
+// the last arrival.
+func play(t *testing.T, c Config, ds []delivery) simResult {
+	t.Helper()
+	b, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r simResult
+	var out [FrameSize]byte
+	end := ds[len(ds)-1].at + time.Second
+	for tick := time.Duration(7 * time.Millisecond); tick < end; tick += 20 * time.Millisecond {
+		for len(ds) > 0 && ds[0].at <= tick {
+			ds[0].p.Arrival = ds[0].at
+			if err := b.Put(ds[0].p); err != nil {
+				t.Fatal(err)
+			}
+			ds = ds[1:]
+		}
+		if b.Get(&out) == Audio {
+			r.played = append(r.played, frameNumber(&out))
+		}
+		r.delay = append(r.delay, b.Counters().Delay)
+	}
+	r.counters = b.Counters()
+	return r
+}
+
+func constant(d time.Duration) func(int) time.Duration { return func(int) time.Duration { return d } }
+
+// talkspurts alternates 1.2 s of speech with 0.8 s of silence.
+func talkspurts(i int) bool { return i%100 < 60 }
+
+func TestNetworkScenarios(t *testing.T) {
+	const minute = 3000 // frames
+	tests := []struct {
+		name string
+		net  network
+		// bounds on the result
+		maxLate, minDropped, maxDropped, minInserted, maxInserted uint64
+		minDelay, maxDelay                                        time.Duration // mean Delay over the last half
+	}{
+		{
+			name:    "clean",
+			net:     network{frames: minute, jitter: constant(0), talk: talkspurts},
+			maxLate: 0, maxDropped: 0, maxInserted: 0,
+			minDelay: 40 * time.Millisecond, maxDelay: 60 * time.Millisecond,
+		},
+		{
+			name:    "40 ms jitter, 5 % loss, duplicates",
+			net:     network{frames: minute, loss: 0.05, dup: 0.02, jitter: constant(40 * time.Millisecond), talk: talkspurts},
+			maxLate: minute / 50, maxDropped: 10, maxInserted: 10,
+			minDelay: 35 * time.Millisecond, maxDelay: 70 * time.Millisecond,
+		},
+		{
+			name:    "sender 0.5 % fast",
+			net:     network{frames: 2 * minute, drift: 0.005, loss: 0.05, dup: 0.02, jitter: constant(40 * time.Millisecond), talk: talkspurts},
+			maxLate: minute / 25, minDropped: 25, maxDropped: 45, maxInserted: 15,
+			minDelay: 35 * time.Millisecond, maxDelay: 70 * time.Millisecond,
+		},
+		{
+			name:    "sender 0.5 % slow",
+			net:     network{frames: 2 * minute, drift: -0.005, loss: 0.05, dup: 0.02, jitter: constant(40 * time.Millisecond), talk: talkspurts},
+			maxLate: minute / 25, maxDropped: 15, minInserted: 25, maxInserted: 45,
+			minDelay: 35 * time.Millisecond, maxDelay: 70 * time.Millisecond,
+		},
+		{
+			name:    "sender 0.1 % fast, no pauses but line noise",
+			net:     network{frames: 2 * minute, drift: 0.001, jitter: constant(10 * time.Millisecond), talk: func(int) bool { return false }},
+			maxLate: 0, minDropped: 4, maxDropped: 10, maxInserted: 2,
+			minDelay: 40 * time.Millisecond, maxDelay: 65 * time.Millisecond,
+		},
+		{
+			name:    "jitter beyond Max",
+			net:     network{frames: minute, loss: 0.05, jitter: constant(time.Second), talk: talkspurts},
+			maxLate: minute, maxDropped: 100, maxInserted: 100,
+			minDelay: 250 * time.Millisecond, maxDelay: 360 * time.Millisecond,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.net.seed = 1
+			ds, lost := tt.net.run()
+			r := play(t, DefaultConfig, ds)
+			c := r.counters
+			t.Logf("%+v", c)
+			checkOrder(t, r.played)
+			checkLost(t, r.played, lost, c)
+			if c.Late > tt.maxLate {
+				t.Errorf("Late = %d, want at most %d", c.Late, tt.maxLate)
+			}
+			if c.Dropped < tt.minDropped || c.Dropped > tt.maxDropped {
+				t.Errorf("Dropped = %d, want %d to %d", c.Dropped, tt.minDropped, tt.maxDropped)
+			}
+			if c.Inserted < tt.minInserted || c.Inserted > tt.maxInserted {
+				t.Errorf("Inserted = %d, want %d to %d", c.Inserted, tt.minInserted, tt.maxInserted)
+			}
+			if d := mean(r.delay[len(r.delay)/2:]); d < tt.minDelay || d > tt.maxDelay {
+				t.Errorf("mean delay over the second half = %v, want %v to %v", d, tt.minDelay, tt.maxDelay)
+			}
+			seen := make(map[uint16]bool)
+			var dups uint64
+			for _, d := range ds {
+				if seen[d.p.Sequence] {
+					dups++
+				}
+				seen[d.p.Sequence] = true
+			}
+			if c.Duplicates > dups || c.Duplicates+c.Late < dups {
+				t.Errorf("Duplicates = %d with Late = %d, the network duplicated %d", c.Duplicates, c.Late, dups)
+			}
+		})
+	}
+}
+
+// checkOrder checks the frames played come in order, each once.
+func checkOrder(t *testing.T, played []int) {
+	t.Helper()
+	for i := 1; i < len(played); i++ {
+		if played[i] <= played[i-1] {
+			t.Fatalf("frame %d played after frame %d", played[i], played[i-1])
+		}
+	}
+}
+
+// checkLost checks every frame between the first and the last played was
+// played, lost by the network, late or dropped, and that Lost counts the
+// ones lost, and perhaps frames so late the buffer forgot it concealed
+// them.
+func checkLost(t *testing.T, played []int, lost []bool, c Counters) {
+	t.Helper()
+	first, last := played[0], played[len(played)-1]
+	var missing, netLost uint64
+	j := 0
+	for i := first; i <= last; i++ {
+		if played[j] == i {
+			j++
+			continue
+		}
+		missing++
+		if lost[i] {
+			netLost++
+		}
+	}
+	if c.Lost < netLost || c.Lost > netLost+c.Late {
+		t.Errorf("Lost = %d, the network lost %d of the frames played around", c.Lost, netLost)
+	}
+	if missing > netLost+c.Late+c.Dropped {
+		t.Errorf("%d frames not played, only %d lost, %d late and %d dropped", missing, netLost, c.Late, c.Dropped)
+	}
+}
+
+func mean(ds []time.Duration) time.Duration {
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return sum / time.Duration(len(ds))
+}
