@@ -96,7 +96,7 @@ type Counters struct {
 	Lost       uint64 // concealed frames that have not arrived since
 	Late       uint64 // frames that arrived after their turn: discarded
 	Duplicates uint64 // frames that arrived twice: discarded
-	Discarded  uint64 // frames refused: bad payload, or an unconfirmed timestamp jump
+	Discarded  uint64 // frames refused (bad payload, unconfirmed timestamp jump) or left unplayed by a resync
 	Dropped    uint64 // silent frames skipped, and pauses cut, to shrink the delay
 	Inserted   uint64 // frames inserted to grow the delay
 	Resyncs    uint64 // new SSRCs and timestamp jumps followed
@@ -270,7 +270,7 @@ func (b *Buffer) start(p Packet, arr int64) {
 }
 
 // restart takes p as frame index 0 of a new timeline, to be played after
-// the target delay. The jitter measured so far still holds if the SSRC
+// the target delay; frames of the old one still queued are discarded. The jitter measured so far still holds if the SSRC
 // did not change.
 func (b *Buffer) restart(p Packet, arr int64) {
 	target := b.min
@@ -278,6 +278,9 @@ func (b *Buffer) restart(p Packet, arr int64) {
 		target = b.target()
 	}
 	for i := range b.slots {
+		if b.slots[i].state == queued {
+			b.c.Discarded++
+		}
 		b.slots[i].state = empty
 	}
 	b.jump.valid = false

@@ -251,3 +251,53 @@ func mean(ds []time.Duration) time.Duration {
 	}
 	return sum / time.Duration(len(ds))
 }
+
+// TestDelayFollowsJitter checks the delay grows soon after the jitter
+// does and comes back down, slowly, once it calms.
+func TestDelayFollowsJitter(t *testing.T) {
+	// 30 s calm, 30 s with 120 ms of jitter, 60 s calm again.
+	phase := func(i int) int { return min(i/1500, 2) }
+	jitter := [3]time.Duration{5 * time.Millisecond, 120 * time.Millisecond, 5 * time.Millisecond}
+	n := network{
+		seed: 2, frames: 6000, loss: 0.01, dup: 0.01, talk: talkspurts,
+		jitter: func(i int) time.Duration { return jitter[phase(i)] },
+	}
+	ds, lost := n.run()
+	r := play(t, DefaultConfig, ds)
+	t.Logf("%+v", r.counters)
+	checkOrder(t, r.played)
+	checkLost(t, r.played, lost, r.counters)
+	// The playout clock's tick i is 7 ms after the sender sends frame i,
+	// so phase(i) is the jitter at tick i give or take a delay.
+	for _, tt := range []struct {
+		from, to time.Duration // seconds into the call
+		min, max time.Duration
+	}{
+		{10 * time.Second, 30 * time.Second, 40 * time.Millisecond, 60 * time.Millisecond},
+		{35 * time.Second, 60 * time.Second, 120 * time.Millisecond, 160 * time.Millisecond},
+		{90 * time.Second, 120 * time.Second, 40 * time.Millisecond, 60 * time.Millisecond},
+	} {
+		d := mean(r.delay[tt.from/(20*time.Millisecond) : tt.to/(20*time.Millisecond)])
+		t.Logf("%v-%v: %v", tt.from, tt.to, d)
+		if d < tt.min || d > tt.max {
+			t.Errorf("mean delay from %v to %v = %v, want %v to %v", tt.from, tt.to, d, tt.min, tt.max)
+		}
+	}
+	// Growing from 40 to 120 ms takes 4 frames inserted; shrinking back
+	// 4 dropped, a second apart.
+	if r.counters.Late > 60 {
+		t.Errorf("Late = %d, want at most 60 (one 98th percentile window's worth)", r.counters.Late)
+	}
+	// How long the delay took to come down: to within a frame of Min.
+	settled := 60 * time.Second
+	for i := int(60 * time.Second / (20 * time.Millisecond)); i < len(r.delay); i++ {
+		if r.delay[i] < DefaultConfig.Min+20*time.Millisecond {
+			settled = time.Duration(i) * 20 * time.Millisecond
+			break
+		}
+	}
+	t.Logf("settled %v", settled)
+	if settled < 62*time.Second || settled > 75*time.Second {
+		t.Errorf("delay back within a frame of Min at %v, want 62 to 75 s", settled)
+	}
+}
