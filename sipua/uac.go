@@ -462,6 +462,12 @@ func (c *Call) established(req *sip.Request, res *sip.Response, more2xx <-chan *
 	d.mu.Unlock()
 	d.refreshTarget(res)
 	ack := d.ack(req, nil)
+	c.ua.addCall(d.id(), c)
+	// sipgo completes a request's headers in place as it sends it, so the
+	// ACK goes out once before the goroutine below may send it again: a
+	// 2xx sent again before we took the first (a loaded machine) would
+	// have the two send it at the same time.
+	ackErr := c.dlg.client.WriteRequest(ack)
 	go func() {
 		// 2xx keep coming for up to 64*T1 (RFC 6026 Timer M).
 		timerM := time.NewTimer(64 * sip.T1)
@@ -479,9 +485,8 @@ func (c *Call) established(req *sip.Request, res *sip.Response, more2xx <-chan *
 			}
 		}
 	}()
-	c.ua.addCall(d.id(), c)
-	if err := c.dlg.client.WriteRequest(ack); err != nil {
-		return fmt.Errorf("ACK: %w", err)
+	if ackErr != nil {
+		return fmt.Errorf("ACK: %w", ackErr)
 	}
 	c.ua.log.Info("outgoing call answered", "to", c.To.Number, "call", d.callID)
 	var err error

@@ -435,3 +435,28 @@ func TestDialDirectWithoutAccount(t *testing.T) {
 		t.Errorf("cause %v", c.Cause())
 	}
 }
+
+// TestDialAnswerSentTwice has the far end send its 2xx twice at once, as
+// it does when our ACK is late, and the gateway answer with an ACK. Under
+// the race detector this checks that the ACK is never sent from two
+// goroutines at once (once a flaky interop test on a loaded machine).
+func TestDialAnswerSentTwice(t *testing.T) {
+	f := newFarEnd(t)
+	u := dialer(t, f)
+	for range 20 {
+		c, err := u.Dial("line1", "100", Party{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := f.nextInvite()
+		f.respond(in, 200, "far", offer("0"))
+		f.respond(in, 200, "far", offer("0"))
+		// An ACK sent again for the second 2xx comes after the first, and
+		// is passed over with the next call's.
+		for ack := f.next(f.acks, "ACK"); ack.CallID().Value() != in.req.CallID().Value(); ack = f.next(f.acks, "ACK") {
+		}
+		waitCall(t, c, CallActive)
+		c.Hangup(context.Background(), q850.NormalClearing)
+		f.next(f.byes, "BYE")
+	}
+}
