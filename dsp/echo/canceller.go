@@ -51,7 +51,8 @@ type Canceller struct {
 	fg, bg     weights
 	fgErr      float64 // smoothed output power of each path
 	bgErr      float64
-	constraint int // next background partition to constrain
+	diff       float64 // smoothed power of the difference of their estimates
+	constraint int     // next background partition to constrain
 
 	acc  [bins]complex128
 	errS [bins]complex128
@@ -99,7 +100,7 @@ func (c *Canceller) Reset() {
 	c.farPow = [bins]float64{}
 	c.fg.clear()
 	c.bg.clear()
-	c.fgErr, c.bgErr = 0, 0
+	c.fgErr, c.bgErr, c.diff = 0, 0, 0
 	c.constraint = 0
 	c.farHold = 0
 	c.nlp.reset()
@@ -133,8 +134,12 @@ var (
 )
 
 // Step size of the background filter, normalised by the far-end power in
-// each bin.
-const step = 0.5
+// each bin plus floorFrac of the mean over all bins: bins the far end leaves
+// empty would otherwise take huge steps on nothing but noise.
+const (
+	step      = 1.0
+	floorFrac = 0.1
+)
 
 func (c *Canceller) block(out, near, far []int16) {
 	var px, pd float64
@@ -162,22 +167,25 @@ func (c *Canceller) block(out, near, far []int16) {
 
 	c.fg.estimate(c.fft, c.yf[:], &c.acc, &c.hist)
 	c.bg.estimate(c.fft, c.yb[:], &c.acc, &c.hist)
-	var pf, pb, py float64
+	var pf, pb, py, pdiff float64
 	eb := c.buf[fftLen-blockLen:]
 	for i, v := range near {
 		d := float64(v)
-		yf := c.yf[fftLen-blockLen+i]
+		yf, yb := c.yf[fftLen-blockLen+i], c.yb[fftLen-blockLen+i]
 		c.ef[i] = d - yf
-		eb[i] = d - c.yb[fftLen-blockLen+i]
+		eb[i] = d - yb
 		pf += c.ef[i] * c.ef[i]
 		pb += eb[i] * eb[i]
 		py += yf * yf
+		pdiff += (yf - yb) * (yf - yb)
 	}
 	pf /= blockLen
 	pb /= blockLen
 	py /= blockLen
+	pdiff /= blockLen
 	c.fgErr = 0.6*c.fgErr + 0.4*pf
 	c.bgErr = 0.6*c.bgErr + 0.4*pb
+	c.diff = 0.6*c.diff + 0.4*pdiff
 
 	active := px > farActive
 	if active {
@@ -186,9 +194,12 @@ func (c *Canceller) block(out, near, far []int16) {
 		c.farHold--
 	}
 	adapt := active
+	// The background is trusted only when its gain over the foreground is
+	// large against the difference between their echo estimates: during
+	// double talk a diverging background differs much and gains little.
+	gain := c.fgErr - c.bgErr
 	switch {
-	case active && c.bgErr < 0.5*c.fgErr:
-		// The background cancels 3 dB more: it becomes the output.
+	case active && gain > 0 && gain*gain > c.fgErr*c.diff:
 		c.fg.copyFrom(c.bg)
 		copy(c.ef[:], eb)
 		c.fgErr, pf = c.bgErr, pb
@@ -198,11 +209,12 @@ func (c *Canceller) block(out, near, far []int16) {
 			py += y * y
 		}
 		py /= blockLen
-	case c.bgErr > 8*c.fgErr && c.bgErr > regular:
-		// The background has diverged (double talk): start it again from
-		// the foreground rather than wait for it to find its way back.
+	case gain < 0 && gain*gain > 4*c.fgErr*c.diff:
+		// The background has diverged: start it again from the
+		// foreground rather than wait for it to find its way back.
 		c.bg.copyFrom(c.fg)
 		c.bgErr = c.fgErr
+		c.diff = 0
 		adapt = false
 	}
 	if adapt {
@@ -225,9 +237,14 @@ func (c *Canceller) adapt() {
 	clear(c.buf[:fftLen-blockLen])
 	c.fft.forward(c.errS[:], c.buf[:])
 	var scale [bins]float64
-	reg := regular * fftLen
+	var mean float64
+	for _, p := range c.farPow {
+		mean += p
+	}
+	mean /= bins
+	reg := regular*fftLen + floorFrac*mean
 	for i, p := range c.farPow {
-		scale[i] = step / (float64(c.parts)*p + reg)
+		scale[i] = step / (float64(c.parts) * (p + reg))
 	}
 	for k := range c.bg {
 		x := c.hist.at(k * blocksPerPart)
