@@ -118,8 +118,7 @@ func spectra(x []int16) [][]float64 {
 		for i := range buf {
 			buf[i] = 0
 			if i < winLen {
-				w := 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/winLen)
-				buf[i] = complex(w*float64(x[at+i]), 0)
+				buf[i] = complex(hann[i]*float64(x[at+i]), 0)
 			}
 		}
 		fft(&buf)
@@ -131,6 +130,13 @@ func spectra(x []int16) [][]float64 {
 	}
 	return s
 }
+
+var hann = func() (w [winLen]float64) {
+	for i := range w {
+		w[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/winLen)
+	}
+	return w
+}()
 
 const fftLen = 256 // a window zero-padded to a power of two
 
@@ -174,12 +180,7 @@ func lsd(ref [][]float64, y []int16, lost []bool) float64 {
 	var sum float64
 	var n int
 	for w := range ref {
-		first, last := w*hop/pktLen, (w*hop+winLen-1)/pktLen
-		touched := false
-		for p := max(0, first-1); p <= last && p < len(lost); p++ {
-			touched = touched || lost[p]
-		}
-		if !touched {
+		if !touched(w, lost) {
 			continue
 		}
 		var d2 float64
@@ -188,6 +189,42 @@ func lsd(ref [][]float64, y []int16, lost []bool) float64 {
 			d2 += d * d
 		}
 		sum += math.Sqrt(d2 / float64(len(ref[w])))
+		n++
+	}
+	return sum / float64(n)
+}
+
+// touched is whether window w overlaps a lost packet or the one after it.
+func touched(w int, lost []bool) bool {
+	first, last := w*hop/pktLen, (w*hop+winLen-1)/pktLen
+	for p := max(0, first-1); p <= last && p < len(lost); p++ {
+		if lost[p] {
+			return true
+		}
+	}
+	return false
+}
+
+// segSNR is the mean waveform SNR, in dB and held within -10 to 35 dB, of
+// y against x over the windows that lsd looks at, leaving out silent ones.
+// It is logged beside LSD to show how it misjudges concealment.
+func segSNR(x, y []int16, lost []bool) float64 {
+	var sum float64
+	var n int
+	for w := 0; w*hop+winLen <= len(x); w++ {
+		if !touched(w, lost) {
+			continue
+		}
+		var sig, noise float64
+		for i := w * hop; i < w*hop+winLen; i++ {
+			d := float64(x[i]) - float64(y[i])
+			sig += float64(x[i]) * float64(x[i])
+			noise += d * d
+		}
+		if sig == 0 {
+			continue
+		}
+		sum += max(-10, min(35, 10*math.Log10(sig/max(noise, 1))))
 		n++
 	}
 	return sum / float64(n)
@@ -223,13 +260,14 @@ func compare(t *testing.T, x []int16) {
 	x = x[:len(x)/pktLen*pktLen]
 	ref := spectra(x)
 	var tab strings.Builder
-	fmt.Fprintf(&tab, "%-12s %8s %8s %8s  (mean LSD, dB)\n", "loss", "silence", "repeat", "plc")
+	fmt.Fprintf(&tab, "%-12s %25s   %25s\n", "", "mean LSD, dB", "mean segmental SNR, dB")
+	fmt.Fprintf(&tab, "%-12s %8s %8s %8s   %8s %8s %8s\n", "loss", "silence", "repeat", "plc", "silence", "repeat", "plc")
 	for _, cond := range conditions {
 		lost := cond.pattern(rand.New(rand.NewPCG(1, 2)), len(x)/pktLen)
-		s := lsd(ref, silence(x, lost), lost)
-		r := lsd(ref, repetition(x, lost), lost)
-		c := lsd(ref, conceal(x, lost), lost)
-		fmt.Fprintf(&tab, "%-12s %8.2f %8.2f %8.2f\n", cond.name, s, r, c)
+		ys, yr, yc := silence(x, lost), repetition(x, lost), conceal(x, lost)
+		s, r, c := lsd(ref, ys, lost), lsd(ref, yr, lost), lsd(ref, yc, lost)
+		fmt.Fprintf(&tab, "%-12s %8.2f %8.2f %8.2f   %8.2f %8.2f %8.2f\n", cond.name, s, r, c,
+			segSNR(x, ys, lost), segSNR(x, yr, lost), segSNR(x, yc, lost))
 		if c >= s {
 			t.Errorf("%s: concealer %.2f dB, not below silence %.2f dB", cond.name, c, s)
 		}
