@@ -22,8 +22,11 @@ const (
 	// the sender is taken to have paused and Get reports Silence.
 	concealFrames = 3
 	// shrinkEvery is how many ticks must pass between two frames dropped
-	// to shrink the delay: one frame a second at most.
+	// to shrink the delay: one frame a second at most. When no silent
+	// frame has come for forceEvery ticks (music, a tone, a sender that
+	// never pauses), a frame of sound goes instead.
 	shrinkEvery = 50
+	forceEvery  = 500
 	// maxDelay is the largest Config.Max accepted.
 	maxDelay = time.Second
 )
@@ -270,8 +273,8 @@ func (b *Buffer) start(p Packet, arr int64) {
 }
 
 // restart takes p as frame index 0 of a new timeline, to be played after
-// the target delay; frames of the old one still queued are discarded. The jitter measured so far still holds if the SSRC
-// did not change.
+// the target delay measured so far (start has forgotten it for a new
+// SSRC); frames of the old timeline still queued are discarded.
 func (b *Buffer) restart(p Packet, arr int64) {
 	target := b.min
 	if b.est.n > 0 {
@@ -374,8 +377,10 @@ func (b *Buffer) Get(out *[FrameSize]byte) Result {
 	}
 
 	// Shrink by a frame, when a whole frame too long, in a pause or a
-	// silent frame; at once if the delay is two frames over Max.
-	if d-FrameSize >= t && (b.ticks-b.lastDrop >= shrinkEvery && (paused || present && s.silent) || d-FrameSize >= b.max+FrameSize) {
+	// silent frame; in sound if silence is too long coming, or the delay
+	// is two frames over Max.
+	since := b.ticks - b.lastDrop
+	if d-FrameSize >= t && (since >= shrinkEvery && (paused || present && s.silent) || since >= forceEvery || d-FrameSize >= b.max+FrameSize) {
 		b.c.Dropped++
 		b.lastDrop = b.ticks
 		if present {

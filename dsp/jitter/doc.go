@@ -16,9 +16,10 @@
 // mean deviation, which says nothing about how late the latest packets
 // are). The target delay is that spread clamped to [Min, Max]. The buffer
 // grows at once when it falls more than half a frame short of the target
-// and shrinks by at most one frame a second, only by skipping a silent
-// frame. The same two moves, in silence, absorb a sender clock that runs
-// fast or slow against the playout clock.
+// and shrinks by at most one frame a second, by skipping a silent frame;
+// only if no silence comes for ten seconds does a frame of sound go. The
+// same two moves absorb a sender clock that runs fast or slow against the
+// playout clock.
 //
 // A new SSRC starts the buffer afresh; so does a timestamp jump, when the
 // packet carries the marker bit or the next packet in sequence confirms it.

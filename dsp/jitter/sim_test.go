@@ -159,7 +159,13 @@ func TestNetworkScenarios(t *testing.T) {
 			minDelay: 35 * time.Millisecond, maxDelay: 70 * time.Millisecond,
 		},
 		{
-			name:    "sender 0.1 % fast, no pauses but line noise",
+			name:    "sender 0.1 % fast, never silent",
+			net:     network{frames: 2 * minute, drift: 0.001, jitter: constant(10 * time.Millisecond), talk: func(int) bool { return true }},
+			maxLate: 0, minDropped: 4, maxDropped: 10, maxInserted: 2,
+			minDelay: 40 * time.Millisecond, maxDelay: 80 * time.Millisecond,
+		},
+		{
+			name:    "sender 0.1 % fast, always silent",
 			net:     network{frames: 2 * minute, drift: 0.001, jitter: constant(10 * time.Millisecond), talk: func(int) bool { return false }},
 			maxLate: 0, minDropped: 4, maxDropped: 10, maxInserted: 2,
 			minDelay: 40 * time.Millisecond, maxDelay: 65 * time.Millisecond,
