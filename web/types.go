@@ -102,6 +102,8 @@ type SimPhone struct {
 	Cadence  []Millis  `json:"ring_cadence_ms,omitempty"` // last ringing on/off periods, starting with "on"
 	Dialling bool      `json:"dialling"`
 	CallerID *CallerID `json:"caller_id,omitempty"` // the last one the phone displayed
+	// MessageWaiting is the phone's message-waiting lamp.
+	MessageWaiting bool `json:"message_waiting"`
 }
 
 // SimExchange is the exchange behind a simulated PSTN line.

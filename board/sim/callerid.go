@@ -57,10 +57,12 @@ func (p *countryPlan) callerIDPlan(c *CallerID) (callerid.Plan, error) {
 }
 
 // cidDisplay is the caller ID display of a phone: it decodes every standard
-// from what the line carries while the phone is on hook.
+// from what the line carries while the phone is on hook, callers and
+// message-waiting messages, which set its lamp.
 type cidDisplay struct {
 	det  *callerid.Detector
 	last *CallerID
+	lamp bool
 }
 
 func newCIDDisplay() cidDisplay { return cidDisplay{det: callerid.NewDetector()} }
@@ -69,8 +71,14 @@ func (c *cidDisplay) process(s []int16) {
 	for len(s) > 0 {
 		n, done := c.det.Process(s)
 		s = s[n:]
-		if done {
-			c.last = fromMessage(c.det.Message())
+		if !done {
+			continue
+		}
+		switch m := c.det.Message(); m.VMWI {
+		case callerid.VMWINone:
+			c.last = fromMessage(m)
+		default:
+			c.lamp = m.VMWI == callerid.VMWIOn
 		}
 	}
 }

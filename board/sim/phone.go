@@ -256,6 +256,9 @@ type PhoneState struct {
 	// Dialling reports digits or a flash still under way.
 	Dialling bool
 	CallerID *CallerID // the last caller ID the phone decoded
+	// MessageWaiting is the phone's message-waiting lamp, as the last
+	// VMWI message set it.
+	MessageWaiting bool
 }
 
 // State returns what the phone's user sees.
@@ -263,11 +266,12 @@ func (p *Phone) State() PhoneState {
 	p.b.mu.Lock()
 	defer p.b.mu.Unlock()
 	return PhoneState{
-		Hook:     p.hook,
-		Linefeed: p.feed,
-		Ringing:  p.ringing,
-		Cadence:  append([]time.Duration(nil), p.cadence...),
-		Dialling: len(p.pending) > 0 || p.keypad.Busy(),
-		CallerID: p.display.last,
+		Hook:           p.hook,
+		Linefeed:       p.feed,
+		Ringing:        p.ringing,
+		Cadence:        append([]time.Duration(nil), p.cadence...),
+		Dialling:       len(p.pending) > 0 || p.keypad.Busy(),
+		CallerID:       p.display.last,
+		MessageWaiting: p.display.lamp,
 	}
 }

@@ -220,6 +220,9 @@ func describeSimLine(l web.SimLine) string {
 		if p.CallerID != nil {
 			b.WriteString(", caller ID " + describeCID(p.CallerID))
 		}
+		if p.MessageWaiting {
+			b.WriteString(", message-waiting lamp on")
+		}
 		return b.String()
 	}
 	x := l.Exchange
