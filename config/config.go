@@ -53,6 +53,8 @@ type Account struct {
 	Password      Secret `toml:"password"`
 	Domain        string `toml:"domain"`  // see SIPDomain
 	Expires       int    `toml:"expires"` // registration lifetime in seconds
+	MWI           bool   `toml:"mwi"`     // subscribe to the mailbox's message-waiting state (RFC 3842)
+	Mailbox       string `toml:"mailbox"` // SIP URI subscribed to; "" = the account's own address
 }
 
 // LineKind is the kind of port a line is.
@@ -79,6 +81,7 @@ type Line struct {
 	Reversal     bool     `toml:"reversal"`      // fxs: reverse polarity on answer, restore it on disconnect
 	Howler       bool     `toml:"howler"`        // fxs: howler for a phone left off hook after a call
 	CallWaiting  bool     `toml:"call_waiting"`  // fxs: a call for the line in a call waits (flash takes it) instead of getting 486
+	MWI          bool     `toml:"mwi"`           // fxs: the account's waiting messages give stutter dial tone and light the phone's lamp
 	Transfer     bool     `toml:"transfer"`      // fxs: hanging up after a flash and a second call transfers the held call
 	Conference   bool     `toml:"conference"`    // fxs: a flash with the second call answered makes a three-way conference
 	// fxs: seconds of dial tone without a digit before reorder; seconds
@@ -183,7 +186,7 @@ func defaultLine(id int, kind LineKind, number string) Line {
 
 // newLine is what a [[lines]] element starts from.
 func newLine() Line {
-	return Line{CallerID: "auto", CallWaiting: true, Transfer: true, Conference: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
+	return Line{CallerID: "auto", CallWaiting: true, MWI: true, Transfer: true, Conference: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
 		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}, Dialing: "dtmf"}
 }
 

@@ -11,13 +11,13 @@
 //	                    tls_key, tls_ca, tls_verify (true), trusted_peers, keepalive (30 s),
 //	                    rtp_ports ("10000-20000"), rtp_timeout (60 s; 0 = never)
 //	[[accounts]]        name, registrar, proxy, outbound_proxy, user, auth_user,
-//	                    password, domain, expires
+//	                    password, domain, expires, mwi, mailbox
 //	[[lines]]           id (board port, from 1), kind (fxs, fxo, bri), number,
 //	                    account, name, caller_id, dial_plan, hotline, hotline_delay,
 //	                    first_digit_timeout (16), inter_digit_timeout (10), critical_timeout (4)
 //	                    (seconds; 0 = the default),
-//	                    reversal, howler, call_waiting (true), transfer (true), conference (true)
-//	                    (fxs); answer (immediate), disconnect
+//	                    reversal, howler, call_waiting (true), transfer (true), conference (true),
+//	                    mwi (true) (fxs); answer (immediate), disconnect
 //	                    (loop, polarity, tone), silence_timeout, dialing (dtmf or pulse; dtmf) (fxo)
 //	[routing]           country_code, national_prefix, international_prefix, local_calls (true)
 //	[[routing.rewrite]] match (prefix), strip, prefix, direction (out or in; out)
@@ -42,6 +42,16 @@
 // each line. An answered call that receives no RTP for rtp_timeout seconds is
 // hung up.
 //
+// # Message waiting
+//
+// An account with mwi = true subscribes to its mailbox's message-waiting
+// state (RFC 3842): mailbox, a SIP URI such as "sip:*97@pbx.example.com",
+// else the account's own address. Unsolicited message-summary NOTIFYs from
+// the account's servers or trusted_peers, as Asterisk sends, count too,
+// whatever mwi says. An fxs line with mwi = true (the default) then gives
+// stutter dial tone while messages wait, and sets the phone's lamp by FSK
+// caller ID (not DTMF, nor caller_id = "off") while it is on hook.
+//
 // # Numbers
 //
 // routing.country_code (by default that of device.country) makes national
@@ -62,7 +72,7 @@
 // its default. An array in the file replaces the default array entirely; in
 // particular, [[lines]] in the file replace all the default lines. Each
 // [[accounts]] and [[lines]] element starts from its own defaults
-// (expires = 3600, caller_id = "auto", call_waiting = true, answer = "immediate",
+// (expires = 3600, caller_id = "auto", call_waiting = true, mwi = true, answer = "immediate",
 // disconnect = ["loop", "polarity", "tone"], direction = "out"). Keys whose
 // default is derived from another key (auth_user, domain,
 // routing.country_code, routing.national_prefix,

@@ -83,7 +83,7 @@ account = "main"
 		t.Fatal(err)
 	}
 	wantLines := []Line{{ID: 7, Kind: FXS, Number: "+4930123", Account: "main", CallerID: "auto",
-		CallWaiting: true, Transfer: true, Conference: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
+		CallWaiting: true, MWI: true, Transfer: true, Conference: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
 		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}, Dialing: "dtmf"}}
 	if !reflect.DeepEqual(c.Lines, wantLines) {
 		t.Errorf("lines %+v, want %+v", c.Lines, wantLines)
@@ -292,6 +292,12 @@ to = 3
 		{"no domain", "[[accounts]]\nname = \"a\"\nuser = \"gw\"", []string{"accounts[0].domain: missing (there is no registrar or proxy to take it from)"}},
 		{"bad domain", "[[accounts]]\nname = \"a\"\nuser = \"gw\"\ndomain = \"a b\"", []string{`accounts[0].domain: "a b" is not a host name or IP address`}},
 		{"expires", "[[accounts]]\nname = \"a\"\nuser = \"gw\"\nregistrar = \"sip:pbx\"\nexpires = 30", []string{"accounts[0].expires: 30 is out of range (60..86400 seconds)"}},
+		{"mailbox", "[[accounts]]\nname = \"a\"\nuser = \"gw\"\nregistrar = \"sip:pbx\"\nmwi = true\nmailbox = \"*97\"", []string{
+			`accounts[0].mailbox: "*97" is not a SIP URI (want sip:user@host, as in sip:*97@pbx.example.com)`}},
+		{"mailbox without mwi", "[[accounts]]\nname = \"a\"\nuser = \"gw\"\nregistrar = \"sip:pbx\"\nmailbox = \"sip:*97@pbx\"", []string{
+			"accounts[0].mailbox: set without mwi = true"}},
+		{"mwi without a mailbox", "[[accounts]]\nname = \"a\"\nproxy = \"sip:pbx\"\nmwi = true", []string{
+			"accounts[0].mwi: no mailbox to subscribe to (set user, or mailbox)"}},
 
 		{"line id", "[[lines]]\nid = 0\nkind = \"fxo\"", []string{"lines[0].id: 0 is not a port number (ports are numbered from 1)"}},
 		{"line id duplicate", `

@@ -260,6 +260,14 @@ func (v *validator) accounts(accts []Account) {
 		if a.Expires < 60 || a.Expires > 86400 {
 			v.addf(key("expires"), "%d is out of range (60..86400 seconds)", a.Expires)
 		}
+		switch {
+		case a.Mailbox != "" && uriHost(a.Mailbox) == "":
+			v.addf(key("mailbox"), "%q is not a SIP URI (want sip:user@host, as in sip:*97@pbx.example.com)", a.Mailbox)
+		case a.Mailbox != "" && !a.MWI:
+			v.addf(key("mailbox"), "set without mwi = true")
+		case a.MWI && a.Mailbox == "" && a.User == "":
+			v.addf(key("mwi"), "no mailbox to subscribe to (set user, or mailbox)")
+		}
 	}
 }
 

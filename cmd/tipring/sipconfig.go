@@ -73,6 +73,7 @@ func sipConfig(cfg *config.Config, log *slog.Logger) (sipua.Config, error) {
 			User: a.User, Domain: a.SIPDomain(),
 			Credentials: sipua.Credentials{Username: a.AuthUsername(), Password: string(a.Password)},
 			Expires:     time.Duration(a.Expires) * time.Second,
+			MWI:         a.MWI, Mailbox: a.Mailbox,
 		})
 	}
 	return c, nil

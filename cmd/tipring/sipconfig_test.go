@@ -93,7 +93,7 @@ func TestSIPConfig(t *testing.T) {
 	cfg.SIP.KeepAlive = 20
 	cfg.Accounts = []config.Account{{
 		Name: "main", Registrar: "sip:pbx.example.com", User: "gw", AuthUser: "gw-auth",
-		Password: "secret", Expires: 600,
+		Password: "secret", Expires: 600, MWI: true, Mailbox: "sip:*97@pbx.example.com",
 	}}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
@@ -121,7 +121,8 @@ func TestSIPConfig(t *testing.T) {
 		t.Errorf("RTPPorts %v, RTPTimeout %v, KeepAlive %v", c.RTPPorts, c.RTPTimeout, c.KeepAlive)
 	}
 	a := c.Accounts[0]
-	if a.Domain != "pbx.example.com" || a.Username != "gw-auth" || a.Password != "secret" || a.Expires != 10*time.Minute {
+	if a.Domain != "pbx.example.com" || a.Username != "gw-auth" || a.Password != "secret" || a.Expires != 10*time.Minute ||
+		!a.MWI || a.Mailbox != "sip:*97@pbx.example.com" {
 		t.Errorf("account %+v", a)
 	}
 
