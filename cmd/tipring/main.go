@@ -47,6 +47,7 @@ func dspCommands() []command {
 		{"cid-gen", "write a caller ID signal to a WAV file", runCIDGen},
 		{"cid-detect", "decode the caller ID signals in a WAV file", runCIDDetect},
 		{"g711", "convert between WAV files and raw G.711 (µ-law or A-law)", runG711},
+		{"plc", "drop frames of a WAV file at random and conceal the gaps (G.711 Appendix I)", runPLC},
 	}
 }
 
