@@ -89,6 +89,7 @@ func (c *Concealer) Lost(frame []int16) error {
 			c.startLoss()
 			c.read(s[:])
 		case c.lost < 3:
+			// 10 and 20 ms in: one more period each time, up to three.
 			c.widen(s[:])
 		case c.lost < silentFrom:
 			c.read(s[:])
