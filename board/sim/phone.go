@@ -28,6 +28,7 @@ type Phone struct {
 	pending []hookStep // timed hook changes still to make (flash, pulses)
 	keypad  *dtmf.Generator
 	display cidDisplay
+	cw      typeII
 	lineAudio
 
 	ringing   bool
@@ -42,7 +43,8 @@ type hookStep struct {
 }
 
 func newPhone(b *Board, n int) *Phone {
-	return &Phone{b: b, n: n, events: newEventQueue(), feed: hal.LinefeedForward, keypad: newKeypad(), display: newCIDDisplay()}
+	return &Phone{b: b, n: n, events: newEventQueue(), feed: hal.LinefeedForward, keypad: newKeypad(), display: newCIDDisplay(),
+		cw: newTypeII(b.country.cidStandard)}
 }
 
 // newKeypad returns the DTMF generator of a telephone set.
@@ -134,6 +136,15 @@ func (p *Phone) OnHook() error {
 		p.setHook(hal.OnHook, p.b.now)
 	}
 	return nil
+}
+
+// SetTypeII sets whether the phone takes caller ID during a call (Type II,
+// the default): it answers the CAS alert of call-waiting caller ID and
+// shows the caller. Off, it ignores the alert, as a Type I phone does.
+func (p *Phone) SetTypeII(on bool) {
+	p.b.mu.Lock()
+	defer p.b.mu.Unlock()
+	p.cw.off = !on
 }
 
 // Flash presses the hook switch briefly.
@@ -232,6 +243,7 @@ func (p *Phone) frame(now time.Duration, in, out *hal.Frame) {
 	}
 	// Played audio runs in real time whether or not the gateway hears it.
 	p.keypad.Read(out[:])
+	p.cw.send(out)
 	p.source(out)
 	if p.hook == hal.OnHook {
 		*out = hal.Frame{}
@@ -241,6 +253,8 @@ func (p *Phone) frame(now time.Duration, in, out *hal.Frame) {
 	}
 	if p.hook == hal.OnHook {
 		p.display.process(in[:])
+	} else if m, ok := p.cw.hear(in); ok {
+		p.display.last = fromMessage(m)
 	}
 	p.sink(in)
 }
