@@ -33,7 +33,9 @@
 //
 // Tone makes a microphone's signal (WriteWAV stores it); ToneShare and
 // LevelDB measure what was heard: how much of it is the tone sent, and how
-// loud.
+// loud. FrameToneShare measures the share 20 ms frame by frame, so that a
+// frame a jitter buffer inserted or repeated, which breaks the tone's
+// phase, does not count against it.
 //
 // A gateway under test takes alice's place: it registers as "alice" with
 // registrar and outbound proxy k.Addr() in domain k.Domain(), and
@@ -53,7 +55,9 @@
 // parameter); baresip 1.0.0 cannot answer that and reports REGISTER_FAIL
 // "Function not implemented". Contacts reads the location table over the
 // jsonrpcs module's Unix datagram socket. Stop and Start restart the server on
-// its port, having forgotten every registration.
+// its port, having forgotten every registration. The routing script logs
+// every request it takes, and Requests reads them back: which requests of a
+// call went through the proxy, and from where to where.
 //
 // # baresip
 //
@@ -69,5 +73,8 @@
 // recorded by sndfile as 8 kHz mono 16-bit PCM WAV (G.711's rate, so nothing
 // needs resampling), one file per call. The recording holds received packets
 // only: gaps in the stream leave no silence in it, and it stops at the
-// call's first re-INVITE (see RecordingPath).
+// call's first re-INVITE (see RecordingPath). An account with a display
+// name cannot register: baresip 1.0.0 reports REGISTER_FAIL "Function not
+// implemented" without sending a REGISTER. A second account of the phone's
+// with regint=0 (the "uanew" command) calls with a name all the same.
 package interop

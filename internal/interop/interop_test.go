@@ -115,6 +115,23 @@ func TestInteropCall(t *testing.T) {
 		t.Errorf("alice: %+v, want the close of call %s", e, in.CallID)
 	}
 	pt.wait(bob, "CALL_CLOSED")
+
+	// Record-Route keeps Kamailio in the dialog: it saw alice's ACK and
+	// re-INVITEs and bob's BYE, each to the other's contact. A request
+	// retransmitted under load counts once.
+	rs, err := k.Requests()
+	pt.must(err)
+	var inDialog []string
+	var last Request
+	for _, r := range rs {
+		if r.CallID == in.CallID && !strings.HasSuffix(r.URI, "@"+k.Domain()) && r != last {
+			inDialog = append(inDialog, r.Method)
+		}
+		last = r
+	}
+	if got, want := strings.Join(inDialog, " "), "ACK INVITE ACK INVITE ACK BYE"; got != want {
+		t.Errorf("Kamailio saw %q in the dialog, want %q; all it saw: %+v", got, want, rs)
+	}
 }
 
 // TestInteropWrongPassword: a phone with the wrong password does not
