@@ -40,6 +40,9 @@ type Port struct {
 	// CallWaiting (FXS): a call for the line while it is in a call waits,
 	// announced by the call-waiting tone, rather than being refused busy.
 	CallWaiting bool
+	// MWI (FXS): messages waiting in the account's mailbox give stutter
+	// dial tone and, with FSK caller ID, light the phone's lamp (mwi.go).
+	MWI bool
 	// Transfer and Conference (FXS) are what a flash in a call leads to:
 	// hanging up transfers the held call, a flash with the second call
 	// answered makes a three-way conference (see consult.go).

@@ -54,9 +54,9 @@ func mustParse(s string) *digitmap.Map {
 //
 // With call waiting (Port.CallWaiting), a call for a line talking in one
 // call is not refused: the far end hears ringing (180) and the phone the
-// country's call-waiting tone, mixed into the call's audio. Caller ID for
-// the waiting call (type II: a CAS alert the phone acknowledges with a
-// digit, then FSK) is not sent. A call waiting is
+// country's call-waiting tone, mixed into the call's audio, then, with FSK
+// caller ID, the waiting caller's ID (type II: a CAS alert the phone
+// acknowledges with a digit, then FSK; cwcid.go). A call waiting is
 //   - taken by a hook flash: the call in hand goes on hold and the waiting
 //     one is answered; each flash after that swaps the two, holding the
 //     call in hand and resuming the other;
@@ -106,6 +106,9 @@ type fxsLine struct {
 	dialled string
 	joined  *sipua.Call
 	leg     leg
+
+	mwi mwi   // the mailbox's state and the lamp's (mwi.go)
+	cw  cidcw // caller ID of the waiting call (cwcid.go)
 }
 
 func newFXSLine(e *Engine, p *Port, sig *signaller) *fxsLine {
@@ -171,6 +174,9 @@ func (l *fxsLine) frame(now time.Duration, rx, tx *hal.Frame) {
 	l.supervise()
 	l.e.setWaits(l.port.ID, l.takesWaiting())
 
+	if l.sendMWI(now, tx) {
+		return
+	}
 	if l.state == fxsRinging {
 		*tx = hal.Frame{}
 		l.ring.frame(l.port.FXS, now, tx)
@@ -180,7 +186,7 @@ func (l *fxsLine) frame(now time.Duration, rx, tx *hal.Frame) {
 		l.leg.receive()
 	}
 	if l.offHook {
-		l.fromLine(rx)
+		l.fromLine(l.listenCW(rx))
 		for i := range l.nheard {
 			if ev := l.heard[i]; ev.Kind == dtmf.DigitStart {
 				l.digit(ev.Digit)
@@ -192,6 +198,7 @@ func (l *fxsLine) frame(now time.Duration, rx, tx *hal.Frame) {
 		l.leg.send(rx, &l.net)
 		addFrame(tx, &l.leg.pcm)
 	}
+	l.sendCW(now, tx)
 }
 
 func (l *fxsLine) hookAction(a hookswitch.Action) {
@@ -222,7 +229,7 @@ func (l *fxsLine) pickUp() {
 		l.dial(l.port.Hotline)
 		return
 	}
-	l.setTone(tone.Dial)
+	l.setTone(l.dialTone())
 }
 
 // hangUp ends whatever the line was doing, and rings the phone for the
@@ -585,6 +592,16 @@ func (e *Engine) callerIDPlan(p *Port, c *sipua.Call) callerid.Plan {
 	if p.CallerID.Standard == 0 {
 		return ringing
 	}
+	plan, err := callerid.Generator{Standard: p.CallerID.Standard}.Plan(p.CallerID.Alerting, e.callerIDMessage(p, c))
+	if err != nil {
+		e.log.Warn("caller ID not sent", "line", p.ID, "from", c.From.Number, "err", err)
+		return ringing
+	}
+	return plan
+}
+
+// callerIDMessage is the caller ID of call c in the line's standard.
+func (e *Engine) callerIDMessage(p *Port, c *sipua.Call) callerid.Message {
 	m := callerid.Message{Number: c.From.Number, Name: c.From.Name}
 	now := time.Now().In(e.loc)
 	m.Time = callerid.Time{Month: int(now.Month()), Day: now.Day(), Hour: now.Hour(), Minute: now.Minute()}
@@ -601,10 +618,5 @@ func (e *Engine) callerIDPlan(p *Port, c *sipua.Call) callerid.Plan {
 	if p.CallerID.Standard != callerid.Bell202 && p.CallerID.Standard != callerid.V23 {
 		m.Name, m.NameReason, m.Time = "", 0, callerid.Time{} // DTMF carries the number only
 	}
-	plan, err := callerid.Generator{Standard: p.CallerID.Standard}.Plan(p.CallerID.Alerting, m)
-	if err != nil {
-		e.log.Warn("caller ID not sent", "line", p.ID, "from", c.From.Number, "err", err)
-		return ringing
-	}
-	return plan
+	return m
 }

@@ -26,7 +26,7 @@ func linePorts(cfg *config.Config, b *sim.Board) ([]telephony.Port, error) {
 				Inter:    time.Duration(l.InterDigitTimeout) * time.Second,
 				Critical: time.Duration(l.CriticalTimeout) * time.Second,
 			},
-			Reversal: l.Reversal, Howler: l.Howler, CallWaiting: l.CallWaiting,
+			Reversal: l.Reversal, Howler: l.Howler, CallWaiting: l.CallWaiting, MWI: l.MWI,
 			Transfer: l.Transfer, Conference: l.Conference,
 		}
 		if p.Account == "" && len(cfg.Accounts) > 0 {

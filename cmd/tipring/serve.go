@@ -109,6 +109,7 @@ func serve(ctx context.Context, cfg *config.Config, from string, log *slog.Logge
 	}
 	var eng *telephony.Engine
 	sc.Incoming = func(c *sipua.Call) { eng.Incoming(c) } // eng is set before the UA runs
+	sc.MessageWaiting = func(account string, s sipua.MessageSummary) { eng.MessageWaiting(account, s) }
 	ua, err := sipua.New(sc)
 	if err != nil {
 		return err
