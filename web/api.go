@@ -142,7 +142,7 @@ func simLine(b *sim.Board, n int) SimLine {
 	l := SimLine{ID: n, Kind: b.Kind(n).String()}
 	if p := b.FXS(n); p != nil {
 		st := p.State()
-		ph := &SimPhone{Hook: st.Hook.String(), Linefeed: st.Linefeed.String(), Ringing: st.Ringing, Dialling: st.Dialling,
+		ph := &SimPhone{Hook: st.Hook.String(), Linefeed: st.Linefeed.String(), Ringing: st.Ringing, Dialling: st.Dialling, Flashing: st.Flashing,
 			CallerID: wireCID(st.CallerID), MessageWaiting: st.MessageWaiting}
 		for _, d := range st.Cadence {
 			ph.Cadence = append(ph.Cadence, Millis(d))

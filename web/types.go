@@ -101,6 +101,7 @@ type SimPhone struct {
 	Ringing  bool      `json:"ringing"`
 	Cadence  []Millis  `json:"ring_cadence_ms,omitempty"` // last ringing on/off periods, starting with "on"
 	Dialling bool      `json:"dialling"`
+	Flashing bool      `json:"flashing"`
 	CallerID *CallerID `json:"caller_id,omitempty"` // the last one the phone displayed
 	// MessageWaiting is the phone's message-waiting lamp.
 	MessageWaiting bool `json:"message_waiting"`

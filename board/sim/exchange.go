@@ -185,7 +185,7 @@ func (x *Exchange) SetHookAt(h hal.Hook, at time.Duration) error {
 		x.setHook(h, x.b.now)
 		return nil
 	}
-	x.pending = append(x.pending, hookStep{at, h})
+	x.pending = append(x.pending, hookStep{at: at, hook: h})
 	return nil
 }
 

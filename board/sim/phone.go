@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"tipring/dsp/dtmf"
@@ -38,8 +39,9 @@ type Phone struct {
 
 // hookStep is a hook change planned for a bus time.
 type hookStep struct {
-	at   time.Duration
-	hook hal.Hook
+	at    time.Duration
+	hook  hal.Hook
+	flash bool // part of a hook flash, not of dialling
 }
 
 func newPhone(b *Board, n int) *Phone {
@@ -155,7 +157,7 @@ func (p *Phone) Flash() error {
 		return p.stateErr("is on hook: take it off hook first")
 	}
 	at := p.planStart()
-	p.pending = append(p.pending, hookStep{at, hal.OnHook}, hookStep{at + flashTime, hal.OffHook})
+	p.pending = append(p.pending, hookStep{at: at, hook: hal.OnHook, flash: true}, hookStep{at: at + flashTime, hook: hal.OffHook, flash: true})
 	return nil
 }
 
@@ -190,7 +192,7 @@ func (p *Phone) Dial(digits string, pulse bool) error {
 			n = 10
 		}
 		for range n {
-			p.pending = append(p.pending, hookStep{at, hal.OnHook}, hookStep{at + pulseBreak, hal.OffHook})
+			p.pending = append(p.pending, hookStep{at: at, hook: hal.OnHook}, hookStep{at: at + pulseBreak, hook: hal.OffHook})
 			at += pulseBreak + pulseMake
 		}
 		at += pulseInterval - pulseMake
@@ -267,8 +269,9 @@ type PhoneState struct {
 	// Cadence holds the last ringing on and off periods, oldest first,
 	// starting with an "on" period.
 	Cadence []time.Duration
-	// Dialling reports digits or a flash still under way.
+	// Dialling reports digits still under way, Flashing a hook flash.
 	Dialling bool
+	Flashing bool
 	CallerID *CallerID // the last caller ID the phone decoded
 	// MessageWaiting is the phone's message-waiting lamp, as the last
 	// VMWI message set it.
@@ -284,7 +287,8 @@ func (p *Phone) State() PhoneState {
 		Linefeed:       p.feed,
 		Ringing:        p.ringing,
 		Cadence:        append([]time.Duration(nil), p.cadence...),
-		Dialling:       len(p.pending) > 0 || p.keypad.Busy(),
+		Dialling:       p.keypad.Busy() || slices.ContainsFunc(p.pending, func(s hookStep) bool { return !s.flash }),
+		Flashing:       slices.ContainsFunc(p.pending, func(s hookStep) bool { return s.flash }),
 		CallerID:       p.display.last,
 		MessageWaiting: p.display.lamp,
 	}

@@ -163,7 +163,7 @@ func TestPhonePulseDialAndFlash(t *testing.T) {
 	if len(digits) != 2 || digits[0] != 2 || digits[1] != 0 || flashes != 1 {
 		t.Fatalf("digits %v flashes %d from %v", digits, flashes, ev)
 	}
-	if p.Hook() != hal.OffHook || p.State().Dialling {
+	if st := p.State(); p.Hook() != hal.OffHook || st.Dialling || st.Flashing {
 		t.Fatalf("after dialling: %+v", p.State())
 	}
 }

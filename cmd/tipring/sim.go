@@ -217,6 +217,9 @@ func describeSimLine(l web.SimLine) string {
 		if p.Dialling {
 			b.WriteString(", dialling")
 		}
+		if p.Flashing {
+			b.WriteString(", flashing")
+		}
 		if p.CallerID != nil {
 			b.WriteString(", caller ID " + describeCID(p.CallerID))
 		}
