@@ -32,7 +32,7 @@ func commands() []command {
 		{"status", "show the lines and the frame loop of the running gateway", runStatus},
 		{"sim", "act as the phones and PSTN lines of the simulated board", runSim},
 		{"config", "check a configuration file, or print the built-in one", runConfig},
-		{"dsp", "signal processing on 8 kHz WAV files (DTMF, tones, caller ID, G.711)", runDSP},
+		{"dsp", "signal processing on 8 kHz WAV files (DTMF, tones, caller ID, G.711, loss concealment)", runDSP},
 		{"version", "print the version", runVersion},
 	}
 }
