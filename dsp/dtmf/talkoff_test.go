@@ -1,10 +1,7 @@
 package dtmf
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -41,39 +38,12 @@ var voices = []struct{ lang, variant, pitch, speed string }{
 	{"es", "+m5", "35", "170"}, {"es", "+f2", "65", "155"},
 }
 
-// speak returns text spoken by espeak-ng and resampled by sox to 8 kHz.
-func speak(t *testing.T, espeak, sox, voice, pitch, speed, text string) []int16 {
-	es := exec.Command(espeak, "-v", voice, "-p", pitch, "-s", speed, "--stdout", text)
-	sx := exec.Command(sox, "-t", "wav", "-", "-t", "raw", "-r", "8000", "-e", "signed", "-b", "16", "-c", "1", "-")
-	var err error
-	if sx.Stdin, err = es.StdoutPipe(); err != nil {
-		t.Error(err)
-		return nil
-	}
-	// Each process gets its own stderr buffer: they write at the same time.
-	var out, serr, eerr bytes.Buffer
-	sx.Stdout, sx.Stderr, es.Stderr = &out, &serr, &eerr
-	if err := sx.Start(); err != nil {
-		t.Error(err)
-		return nil
-	}
-	if err := es.Run(); err != nil {
-		t.Errorf("espeak-ng -v %s: %v: %s", voice, err, eerr.String())
-	}
-	if err := sx.Wait(); err != nil {
-		t.Errorf("sox: %v: %s", err, serr.String())
-	}
-	pcm := make([]int16, out.Len()/2)
-	binary.Read(&out, binary.LittleEndian, pcm)
-	return pcm
-}
-
 // TestTalkOff runs over ten minutes of synthetic speech in four languages
 // through the detector, at the level espeak-ng speaks and 12 dB lower, and
 // wants no digit at all.
 func TestTalkOff(t *testing.T) {
-	espeak := testtool.Need(t, "espeak-ng")
-	sox := testtool.Need(t, "sox")
+	testtool.Need(t, "espeak-ng") // skip before the goroutines, which cannot
+	testtool.Need(t, "sox")
 	clips := make([][]int16, len(voices))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
@@ -82,7 +52,11 @@ func TestTalkOff(t *testing.T) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			text := talkTexts[strings.TrimSuffix(v.lang, "-us")]
-			clips[i] = speak(t, espeak, sox, v.lang+v.variant, v.pitch, v.speed, text)
+			var err error
+			clips[i], err = testtool.Speak(t, text, "-v", v.lang+v.variant, "-p", v.pitch, "-s", v.speed)
+			if err != nil {
+				t.Error(err)
+			}
 		})
 	}
 	wg.Wait()

@@ -1,11 +1,8 @@
 package echo
 
 import (
-	"encoding/binary"
 	"math"
 	"math/rand/v2"
-	"os/exec"
-	"strconv"
 	"sync"
 	"testing"
 
@@ -124,13 +121,13 @@ var speechOnce struct {
 // speech returns two talkers from espeak-ng, resampled to 8 kHz by sox,
 // at least n samples each, at the given level while talking.
 func speech(t testing.TB, n int, dBm0 float64) (far, near []float64) {
-	espeak := testtool.Need(t, "espeak-ng")
-	sox := testtool.Need(t, "sox")
+	testtool.Need(t, "espeak-ng")
+	testtool.Need(t, "sox")
 	speechOnce.Do(func() {
 		far := "The quick brown fox jumps over the lazy dog. Please call me back on my office line before noon tomorrow, or leave a message with the front desk."
 		near := "Yes, I can hear you quite well now. The weather here has been cold and wet all week, and the trains are running late again."
-		speechOnce.far = say(t, espeak, sox, "en-us", far)
-		speechOnce.near = say(t, espeak, sox, "en+f3", near)
+		speechOnce.far = say(t, "en-us", far)
+		speechOnce.near = say(t, "en+f3", near)
 	})
 	loop := func(x []float64) []float64 {
 		y := make([]float64, n)
@@ -154,27 +151,15 @@ func speech(t testing.TB, n int, dBm0 float64) (far, near []float64) {
 	return loop(speechOnce.far), loop(speechOnce.near)
 }
 
-func say(t testing.TB, espeak, sox, voice, text string) []float64 {
-	gen := exec.Command(espeak, "-v", voice, "-s", strconv.Itoa(160), "--stdout", text)
-	conv := exec.Command(sox, "-t", "wav", "-", "-t", "raw", "-r", "8000", "-e", "signed", "-b", "16", "-c", "1", "-L", "-")
-	pipe, err := gen.StdoutPipe()
+// say returns text spoken by voice at 160 words a minute.
+func say(t testing.TB, voice, text string) []float64 {
+	pcm, err := testtool.Speak(t, text, "-v", voice, "-s", "160")
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv.Stdin = pipe
-	if err := gen.Start(); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := conv.Output()
-	if err != nil {
-		t.Fatalf("sox: %v", err)
-	}
-	if err := gen.Wait(); err != nil {
-		t.Fatalf("espeak-ng: %v", err)
-	}
-	x := make([]float64, len(raw)/2)
-	for i := range x {
-		x[i] = float64(int16(binary.LittleEndian.Uint16(raw[2*i:])))
+	x := make([]float64, len(pcm))
+	for i, v := range pcm {
+		x[i] = float64(v)
 	}
 	return x
 }

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"tipring/internal/testtool"
 )
 
 // The concealer is judged by log-spectral distance (LSD): for each 20 ms
@@ -288,7 +290,11 @@ func TestCompareSpeech(t *testing.T) {
 		"Please call me back on the other line after lunch."
 	for _, voice := range []string{"en", "en+f3", "de", "fr"} {
 		t.Run(voice, func(t *testing.T) {
-			compare(t, speak(t, voice, text))
+			x, err := testtool.Speak(t, text, "-v", voice)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compare(t, x)
 		})
 	}
 }

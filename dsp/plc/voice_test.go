@@ -1,13 +1,6 @@
 package plc
 
-import (
-	"encoding/binary"
-	"math"
-	"os/exec"
-	"testing"
-
-	"tipring/internal/testtool"
-)
+import "math"
 
 // vowel is a steady voiced sound: a pitch and three formants.
 type vowel struct {
@@ -77,35 +70,6 @@ func voiced(seconds float64) []int16 {
 	x := make([]int16, n)
 	for i, v := range y {
 		x[i] = int16(math.Round(v / peak * 16384))
-	}
-	return x
-}
-
-// speak returns text spoken by espeak-ng, resampled to 8 kHz by sox.
-func speak(t *testing.T, voice, text string) []int16 {
-	t.Helper()
-	espeak := testtool.Need(t, "espeak-ng")
-	sox := testtool.Need(t, "sox")
-	gen := exec.Command(espeak, "-v", voice, "--stdout", text)
-	conv := exec.Command(sox, "-t", "wav", "-", "-t", "raw", "-r", "8000", "-e", "signed", "-b", "16", "-c", "1", "-L", "-")
-	pipe, err := gen.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	conv.Stdin = pipe
-	if err := gen.Start(); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := conv.Output()
-	if err != nil {
-		t.Fatalf("sox: %v", err)
-	}
-	if err := gen.Wait(); err != nil {
-		t.Fatalf("espeak-ng: %v", err)
-	}
-	x := make([]int16, len(raw)/2)
-	for i := range x {
-		x[i] = int16(binary.LittleEndian.Uint16(raw[2*i:]))
 	}
 	return x
 }

@@ -1,43 +1,12 @@
 package tone
 
 import (
-	"encoding/binary"
 	"math"
 	"math/rand/v2"
-	"os/exec"
 	"testing"
 
 	"tipring/internal/testtool"
 )
-
-// speak returns text spoken by espeak-ng, resampled to 8 kHz by sox.
-func speak(t *testing.T, voice string, speed int, text string) []int16 {
-	t.Helper()
-	espeak := testtool.Need(t, "espeak-ng")
-	sox := testtool.Need(t, "sox")
-	gen := exec.Command(espeak, "-v", voice, "-s", itoa(speed), "--stdout", text)
-	conv := exec.Command(sox, "-t", "wav", "-", "-t", "raw", "-r", "8000", "-e", "signed", "-b", "16", "-c", "1", "-L", "-")
-	pipe, err := gen.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	conv.Stdin = pipe
-	if err := gen.Start(); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := conv.Output()
-	if err != nil {
-		t.Fatalf("sox: %v", err)
-	}
-	if err := gen.Wait(); err != nil {
-		t.Fatalf("espeak-ng: %v", err)
-	}
-	x := make([]int16, len(raw)/2)
-	for i := range x {
-		x[i] = int16(binary.LittleEndian.Uint16(raw[2*i:]))
-	}
-	return x
-}
 
 func itoa(n int) string {
 	b := []byte{}
@@ -91,7 +60,10 @@ func TestNoTonesInSpeech(t *testing.T) {
 		{"de", 150}, {"fr", 150}, {"es", 150}, {"it", 150}, {"ja", 150}, {"sv", 150},
 		{"nl", 150}, {"en-us+f2", 80},
 	} {
-		x := speak(t, v.voice, v.speed, text)
+		x, err := testtool.Speak(t, text, "-v", v.voice, "-s", itoa(v.speed))
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, lvl := range []float64{-10, -20, -30} {
 			noAlarms(t, v.voice+"@"+itoa(-int(lvl)), scale(x, lvl))
 		}
