@@ -18,7 +18,7 @@ import (
 // consultRig is line 1 in a consultation: talking to far end 2000
 // (first), then a flash, 3000 dialled, and the second call reaching the
 // far end (second), not answered yet.
-func newConsultRig(t *testing.T, setup func(p *Port)) *waitingRig {
+func newConsultRig(t testing.TB, setup func(p *Port)) *waitingRig {
 	t.Helper()
 	w := newTalkingRig(t, "US", func(b *sim.Board, p []Port) []Port {
 		p[0].Transfer, p[0].Conference = true, true
@@ -126,13 +126,20 @@ func share(s []int16, f float64) float64 {
 	return p / (total * float64(len(s)) / 2)
 }
 
-func TestConference(t *testing.T) {
+// newConferenceRig is line 1 in a three-way conference with first and
+// second.
+func newConferenceRig(t testing.TB) *waitingRig {
 	w := newConsultRig(t, nil)
 	w.second.Answer()
 	w.until("second answered", 2*time.Second, func() bool { return w.activity(1) == "talking" })
 	w.phone.Flash()
 	w.until("conference", 2*time.Second, func() bool { return w.activity(1) == "conference" })
 	w.until("first call resumed", 3*time.Second, resumed(w.first))
+	return w
+}
+
+func TestConference(t *testing.T) {
+	w := newConferenceRig(t)
 
 	const phoneHz, firstHz, secondHz = 500.0, 800.0, 1300.0
 	first, second := talk(t, w.first, firstHz), talk(t, w.second, secondHz)
@@ -174,6 +181,10 @@ func TestConference(t *testing.T) {
 		}
 	}
 
+	if n := testing.AllocsPerRun(20, func() { w.step(1) }); n != 0 {
+		t.Errorf("%v allocations a frame in a conference", n)
+	}
+
 	w.phone.Flash() // drops the party added last
 	w.until("second call hung up", 3*time.Second, func() bool { return w.second.State() == sipua.CallEnded })
 	if a := w.activity(1); a != "talking" || w.first.State() != sipua.CallActive {
@@ -201,11 +212,7 @@ func tone1(f float64, d time.Duration) []int16 {
 }
 
 func TestConferencePartyHangsUp(t *testing.T) {
-	w := newConsultRig(t, nil)
-	w.second.Answer()
-	w.until("second answered", 2*time.Second, func() bool { return w.activity(1) == "talking" })
-	w.phone.Flash()
-	w.until("conference", 2*time.Second, func() bool { return w.activity(1) == "conference" })
+	w := newConferenceRig(t)
 	w.second.Hangup(context.Background(), 16)
 	w.until("back to the first", 2*time.Second, func() bool { return w.activity(1) == "talking" })
 	w.carries(w.first, w.second)
@@ -266,4 +273,15 @@ func TestConsultNoTransfer(t *testing.T) {
 	w.until("phone rings for the held call", 3*time.Second, func() bool { return w.activity(1) == "ringing" })
 	w.phone.OffHook()
 	w.until("held call resumed", 3*time.Second, resumed(w.first))
+}
+
+// BenchmarkConferenceFrame is one frame of the engine for a line in a
+// three-way conference: both calls' audio decoded, mixed three ways and
+// encoded, besides the simulated board's transfer.
+func BenchmarkConferenceFrame(b *testing.B) {
+	w := newConferenceRig(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		w.step(1)
+	}
 }

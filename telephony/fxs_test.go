@@ -47,7 +47,7 @@ func tonesIn(country string, samples []int16) []tone.Kind {
 	return kinds
 }
 
-func wantTone(t *testing.T, what string, got []tone.Kind, want tone.Kind) {
+func wantTone(t testing.TB, what string, got []tone.Kind, want tone.Kind) {
 	t.Helper()
 	if len(got) != 1 || got[0] != want {
 		t.Fatalf("%s: heard %v, want %v", what, got, want)
