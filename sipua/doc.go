@@ -18,7 +18,11 @@
 //     one comes from UA.Dial; 18x with early media, forked 2xx, 3xx,
 //     CANCEL, digest challenges; re-INVITE and UPDATE both ways (hold,
 //     resume, new address or codec), INFO DTMF, REFER and Replaces, with
-//     Successor naming the call a line carries on with;
+//     Successor naming the call a line carries on with; transfers the
+//     gateway asks for (Transfer, TransferTo), followed through the
+//     REFER's NOTIFYs; a call to a sip: URI with no account;
+//   - message waiting (RFC 3842): Account.MWI subscribes to the mailbox,
+//     and Config.MessageWaiting gets its state, unsolicited NOTIFYs too;
 //   - SIP ↔ Q.850 causes (RFC 3398) with Reason headers (RFC 3326).
 //
 // The packages below it do one part each: sdpoa negotiates the session
