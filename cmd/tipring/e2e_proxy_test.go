@@ -266,21 +266,7 @@ func TestE2EProxyCallToPhone(t *testing.T) {
 func TestE2EProxyHoldDTMF(t *testing.T) {
 	p := newProxyE2E(t, buildTipring(t), proxyOpts{})
 	in := p.phoneCallsFar()
-	p.event("CALL_REMOTE_SDP") // the INVITE's offer
-	// What was under way when the direction changed plays out within the
-	// first fifth of a second.
-	const settle = interop.SampleRate / 5
-	checkTone(t, "the phone", p.record(1, 1200*time.Millisecond)[settle:], farTone)
-
-	p.must(p.far.Hold())
-	p.event("CALL_REMOTE_SDP") // the gateway's answer
-	heard := p.record(1, 1200*time.Millisecond)[settle:]
-	if level := interop.LevelDB(heard); level > -60 {
-		t.Errorf("the phone, held, hears %.1f dBFS (%.2f of it at %d Hz), want silence", level, interop.ToneShare(heard, farTone), farTone)
-	}
-	p.must(p.far.Resume())
-	p.event("CALL_REMOTE_SDP")
-	checkTone(t, "the phone, resumed", p.record(1, 1200*time.Millisecond)[settle:], farTone)
+	p.holdAndResume()
 
 	p.sim("dial", "1", "5")
 	if ev := p.event("CALL_DTMF_START"); ev.Param != "5" {
@@ -288,7 +274,7 @@ func TestE2EProxyHoldDTMF(t *testing.T) {
 	}
 	p.event("CALL_DTMF_END")
 	p.noEvent("CALL_DTMF_START", "after the phone keyed one digit")
-	heard = p.recordWhile(1, time.Second, func() { p.must(p.far.SendDTMF("7")) })
+	heard := p.recordWhile(1, time.Second, func() { p.must(p.far.SendDTMF("7")) })
 	if got := dtmfDigits(heard); got != "7" {
 		t.Errorf("the phone heard DTMF %q, want 7", got)
 	}

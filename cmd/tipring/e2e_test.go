@@ -578,11 +578,12 @@ func TestE2EDisconnectSupervision(t *testing.T) {
 	}
 }
 
-// TestE2EHold: baresip holds a call of the phone on FXS line 1 and
-// resumes it: the phone hears baresip, then silence, then baresip again.
-func TestE2EHold(t *testing.T) {
-	e := newE2E(t, buildTipring(t), e2eOpts{farMic: interop.Tone(farTone, toneAmp, 20*time.Second)})
-	e.phoneCallsFar()
+// holdAndResume has baresip, in a call of the phone on FXS line 1 whose
+// offer it has yet to see, hold the call and resume it: the phone hears
+// baresip, then silence, then baresip again.
+func (e *e2e) holdAndResume() {
+	t := e.t
+	t.Helper()
 	e.event("CALL_REMOTE_SDP") // the INVITE's offer
 	// What was under way when the direction changed plays out within the
 	// first fifth of a second.
@@ -599,6 +600,14 @@ func TestE2EHold(t *testing.T) {
 	e.must(e.far.Resume())
 	e.event("CALL_REMOTE_SDP")
 	checkTone(t, "the phone, resumed", e.record(1, 1200*time.Millisecond)[settle:], farTone)
+}
+
+// TestE2EHold: baresip holds a call of the phone on FXS line 1 and
+// resumes it: the phone hears baresip, then silence, then baresip again.
+func TestE2EHold(t *testing.T) {
+	e := newE2E(t, buildTipring(t), e2eOpts{farMic: interop.Tone(farTone, toneAmp, 20*time.Second)})
+	e.phoneCallsFar()
+	e.holdAndResume()
 	e.sim("onhook", "1")
 	e.event("CALL_CLOSED")
 }
