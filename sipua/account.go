@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+
+	"tipring/sipua/sdpoa"
 )
 
 // Account is a SIP account: an address of record the gateway registers and
@@ -35,6 +37,27 @@ type Account struct {
 	// record.
 	MWI     bool
 	Mailbox string
+
+	// The gateway role of [MS-OCPSTN], for accounts on a Mediation Server
+	// or a SIP trunk behind one:
+	//
+	// PSTN marks an account whose calls go to the PSTN (a SIP trunk): its
+	// INVITEs carry Ms-Call-Source: ms-rtc; other accounts' carry
+	// non-ms-rtc (§3.3).
+	PSTN bool
+	// PhoneContext sends numbers that are not E.164 as
+	// sip:DIGITS;phone-context=PROFILE@Domain;user=phone, PROFILE being
+	// Config.LocationProfile or else "dialstring" (§3.2, RFC 3966).
+	// E.164 numbers (+ and digits) always go as sip:+DIGITS@Domain;user=phone.
+	PhoneContext bool
+	// HoldInactive holds calls with a=inactive instead of a=sendonly, the
+	// one form a Mediation Server knows.
+	HoldInactive bool
+	// RegisterGateway adds isGateway to the Contact of the account's
+	// REGISTERs (every other request and response carries it anyway).
+	RegisterGateway bool
+	// SRTP is the account's media encryption policy (RFC 4568 SDES).
+	SRTP sdpoa.Encryption
 }
 
 // check validates the account and fills in its defaults.

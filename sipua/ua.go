@@ -59,7 +59,20 @@ type Config struct {
 	// trusted peer, reports (RFC 3842), with the account's name. It runs
 	// on the goroutine serving the NOTIFY, so it must not block.
 	MessageWaiting func(account string, s MessageSummary)
-	Log            *slog.Logger
+	// LocationProfile is the gateway's location profile: the
+	// phone-context of numbers that are not E.164, in the Request-URIs of
+	// PhoneContext accounts and in the P-Asserted-Identity of answers
+	// ([MS-OCPSTN] §3.2). Empty means "dialstring".
+	LocationProfile string
+	// TrunkingPeer is the host named in the ms-trunking-peer header of
+	// the INVITEs and 200s the gateway sends (§2.2.7); empty leaves the
+	// header out.
+	TrunkingPeer string
+	// MediaBypass advertises ms-bypass (§3.5): media may flow straight
+	// between the gateway and a client rather than through the Mediation
+	// Server.
+	MediaBypass bool
+	Log         *slog.Logger
 }
 
 // Listen is one transport address to listen on.
