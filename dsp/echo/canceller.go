@@ -3,6 +3,7 @@ package echo
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -64,6 +65,12 @@ type Canceller struct {
 	nlp      nlp
 	farHold  int // blocks the echo of the last active far-end block may still ring
 	disabler disabler
+
+	// Far-end peaks of the blocks in the tail, newest at farPeakHead, for
+	// the Geigel test that tells echo from near speech.
+	farPeak     []float64
+	farPeakHead int
+	erle        erleMeter
 }
 
 // New returns a Canceller for cfg.
@@ -83,6 +90,9 @@ func New(cfg Config) (*Canceller, error) {
 		hist:  spectra{s: make([][bins]complex128, (parts-1)*blocksPerPart+1)},
 		fg:    newWeights(parts),
 		bg:    newWeights(parts),
+		// The tail, plus a block for the echo that starts in one block
+		// and arrives in the next.
+		farPeak: make([]float64, parts*blocksPerPart+1),
 	}
 	c.Reset()
 	return c, nil
@@ -105,7 +115,15 @@ func (c *Canceller) Reset() {
 	c.farHold = 0
 	c.nlp.reset()
 	c.disabler.reset()
+	clear(c.farPeak)
+	c.erle = erleMeter{}
 }
+
+// ERLE returns the echo return loss enhancement of the linear canceller in
+// dB: the power of the echo coming back from the line against what is left
+// of it, smoothed over about a second of blocks in which the far end talks
+// and the near end does not. It is 0 until such blocks have been seen.
+func (c *Canceller) ERLE() float64 { return c.erle.dB() }
 
 // Disabled reports whether a 2100 Hz answer tone with phase reversals has
 // turned the canceller off (G.168 6.4.2.10); it turns itself back on once
@@ -221,6 +239,10 @@ func (c *Canceller) block(out, near, far []int16) {
 		c.adapt()
 	}
 
+	if c.farHold > 0 && !c.nearTalks(near, far) {
+		c.erle.add(pd, pf)
+	}
+
 	if c.cfg.NoNLP {
 		for i, e := range c.ef {
 			out[i] = sat(e)
@@ -262,6 +284,60 @@ func (c *Canceller) adapt() {
 	c.fft.inverse(c.buf[:], c.bg[k][:])
 	clear(c.buf[partLen:])
 	c.fft.forward(c.bg[k][:], c.buf[:])
+}
+
+// nearTalks is the Geigel test: the near end talks when Sin peaks above
+// half the far end's peak over the tail, which echo through a hybrid with
+// the 6 dB ERL G.168 assumes at worst does not reach.
+func (c *Canceller) nearTalks(near, far []int16) bool {
+	var pf, pn int
+	for i, v := range far {
+		pf = max(pf, abs(int(v)))
+		pn = max(pn, abs(int(near[i])))
+	}
+	c.farPeakHead = (c.farPeakHead + 1) % len(c.farPeak)
+	c.farPeak[c.farPeakHead] = float64(pf)
+	var m float64
+	for _, p := range c.farPeak {
+		m = max(m, p)
+	}
+	return float64(pn) > 0.5*m
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// erleMeter sums the powers of Sin and of the canceller's output over the
+// last second's worth of blocks it is given: the ERLE over them is the
+// power ratio, as G.168 measures it, and a bad block a second ago no
+// longer weighs on it.
+type erleMeter struct {
+	sin, out [100]float64 // 1 s of 10 ms blocks
+	next     int
+	n        int
+}
+
+func (m *erleMeter) add(sin, out float64) {
+	m.sin[m.next], m.out[m.next] = sin, out
+	m.next = (m.next + 1) % len(m.sin)
+	m.n = min(m.n+1, len(m.sin))
+}
+
+func (m *erleMeter) dB() float64 {
+	if m.n == 0 {
+		return 0
+	}
+	var ps, po float64
+	for i := range m.n {
+		ps += m.sin[i]
+		po += m.out[i]
+	}
+	// An output of 1 LSB² is as far as 16-bit samples go.
+	return 10 * math.Log10(max(ps, 1)/max(po, 1))
 }
 
 func sat(v float64) int16 {
