@@ -32,15 +32,26 @@ func (s *Session) description() *sdp.SessionDescription {
 	}
 }
 
+// security is what our audio m= line says about SRTP.
+type security struct {
+	savp       bool     // the transport is RTP/SAVP, not RTP/AVP
+	crypto     []crypto // its a=crypto lines
+	encryption string   // its a=encryption, "" for none
+}
+
 // audioMedia is our audio m= line: the codecs, then telephone-event for
-// events and CN if their payload types are not -1, our 20 ms packet time
-// and direction dir.
-func (s *Session) audioMedia(codecs []Codec, eventPT int, events eventSet, cnPT int, dir Direction) *sdp.MediaDescription {
+// events and CN if their payload types are not -1, our 20 ms packet time,
+// direction dir and the SRTP attributes of sec.
+func (s *Session) audioMedia(codecs []Codec, eventPT int, events eventSet, cnPT int, dir Direction, sec security) *sdp.MediaDescription {
+	proto := "AVP"
+	if sec.savp {
+		proto = "SAVP"
+	}
 	md := &sdp.MediaDescription{
 		MediaName: sdp.MediaName{
 			Media:  "audio",
 			Port:   sdp.RangedPort{Value: int(s.local.Port())},
-			Protos: []string{"RTP", "AVP"},
+			Protos: []string{"RTP", proto},
 		},
 	}
 	for _, c := range codecs {
@@ -56,6 +67,12 @@ func (s *Session) audioMedia(codecs []Codec, eventPT int, events eventSet, cnPT 
 	// send and want to receive.
 	md.WithValueAttribute("ptime", "20")
 	md.WithPropertyAttribute(dir.String())
+	for _, c := range sec.crypto {
+		md.WithValueAttribute("crypto", c.String())
+	}
+	if sec.encryption != "" {
+		md.WithValueAttribute("encryption", sec.encryption)
+	}
 	return md
 }
 

@@ -28,13 +28,44 @@
 //
 // # Streams
 //
-// Only one RTP/AVP audio stream is used: the first acceptable one. Every
-// other m= line (video, fax, a second audio stream, audio over RTP/SAVP,
-// which needs SRTP we do not have) is answered with port 0, keeping the
-// offer's order and count. If nothing at all can be accepted the answer is
+// Only one audio stream is used: the first acceptable one. Every other m=
+// line (video, fax, a second audio stream, audio over RTP/SAVP that our
+// SRTP policy cannot key) is answered with port 0, keeping the offer's
+// order and count. If nothing at all can be accepted the answer is
 // [ErrNoCommonCodec] (RFC 3264 §6: the session is rejected; SIP 488). An
 // offer whose every stream already has port 0 is answered in kind, with no
 // audio in the Result.
+//
+// # SRTP
+//
+// Config.Encryption is the call's SRTP policy, keyed in the SDP with
+// a=crypto (SDES, RFC 4568) for the suites AES_CM_128_HMAC_SHA1_80 and
+// AES_CM_128_HMAC_SHA1_32. Our offers under each policy:
+//
+//	EncryptionRejected  RTP/AVP, no keys
+//	EncryptionOptional  RTP/AVP, a=crypto:1 (_80) and :2 (_32), a=encryption:optional
+//	EncryptionRequired  RTP/SAVP, the same a=crypto lines, a=encryption:required
+//
+// Optional keys RTP/AVP, as Microsoft's peers do ([MS-SDPEXT]) and SBCs
+// take: a peer without SRTP ignores the keys and answers in the clear,
+// where it would refuse RTP/SAVP. The keys are random, one per suite,
+// drawn when the Session is made; re-offers repeat them.
+//
+// An offer is keyed with its first a=crypto line of a known suite, a
+// 30-byte key, a lifetime of at most 2^48 and an MKI of at most 4 bytes;
+// other lines are passed over. The answer keeps the offer's transport and
+// carries one a=crypto line: that line's tag and suite with our key, and
+// an MKI of 1 and the same length if the peer used one. An offer that
+// must be SRTP (RTP/SAVP or a=encryption:required) and cannot be keyed,
+// or any offer without usable keys under EncryptionRequired, has its
+// stream refused; an offer with keys is answered in the clear under
+// EncryptionRejected when it allows it. An offer stating a=encryption
+// hears our policy back in the same attribute; a=encryption:rejected
+// means the peer will not encrypt, whatever keys it lists.
+//
+// The Result's SRTP holds the keys both ways. Our key stays the same over
+// re-offers that keep the peer's; when the peer's changes (RFC 4568
+// §7.1.4), so does ours, so that no key ever starts a second SRTP context.
 //
 // # Direction and hold
 //

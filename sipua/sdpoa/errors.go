@@ -9,8 +9,8 @@ var (
 	ErrMalformed = errors.New("sdpoa: malformed SDP")
 
 	// ErrNoCommonCodec means the peer's SDP is fine but offers nothing we can
-	// use: no codec in common, only SRTP, only video or fax. The SIP layer
-	// answers 488 Not Acceptable Here.
+	// use: no codec in common, SRTP we cannot key or our policy refuses,
+	// only video or fax. The SIP layer answers 488 Not Acceptable Here.
 	ErrNoCommonCodec = errors.New("sdpoa: no codec in common")
 
 	// ErrOfferPending is returned by Offer and Answer while our own offer

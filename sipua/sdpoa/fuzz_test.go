@@ -37,6 +37,8 @@ func TestRealWorldOffers(t *testing.T) {
 		{file: "microsoft.sdp", want: Result{Remote: netip.MustParseAddrPort("10.1.1.5:51030"), Codec: PCMU, TelephoneEvent: 101, ComfortNoise: 13,
 			Send: true, Recv: true, PTime: 20 * time.Millisecond, MaxPTime: 200 * time.Millisecond}},
 		{file: "microsoft-srtp.sdp", err: ErrNoCommonCodec},
+		{file: "microsoft-avp-srtp.sdp", want: Result{Remote: netip.MustParseAddrPort("10.56.66.167:50016"), Codec: PCMA, TelephoneEvent: 101, ComfortNoise: -1,
+			Send: true, Recv: true, MaxPTime: 200 * time.Millisecond}},
 		{file: "rfc2543-hold.sdp", want: Result{Remote: netip.MustParseAddrPort("0.0.0.0:49170"), Codec: PCMU, TelephoneEvent: 96, ComfortNoise: -1,
 			Recv: true}},
 		{file: "rtpengine.sdp", want: Result{Remote: netip.MustParseAddrPort("198.51.100.20:30412"), Codec: PCMU, TelephoneEvent: 101, ComfortNoise: -1,
@@ -78,10 +80,11 @@ func TestRealWorldOffers(t *testing.T) {
 	}
 }
 
-// FuzzAnswer feeds the answerer arbitrary offers. Whatever comes in, it must
-// not panic, must fail only with its two errors, and an answer must match
-// the offer line for line, with at most one live stream, and be the same
-// when the offer comes again.
+// FuzzAnswer feeds the answerer arbitrary offers under each SRTP policy.
+// Whatever comes in, it must not panic, must fail only with its two errors,
+// and an answer must match the offer line for line, with at most one live
+// stream keyed as the Result says, and be the same when the offer comes
+// again.
 func FuzzAnswer(f *testing.F) {
 	files, err := filepath.Glob("testdata/offers/*.sdp")
 	if err != nil {
@@ -92,13 +95,20 @@ func FuzzAnswer(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(offer)
+		f.Add(offer, uint8(EncryptionRejected))
+		f.Add(offer, uint8(EncryptionOptional))
 	}
-	f.Add(peerOffer("m=audio 30000 RTP/AVP 0 101", "rtpmap:101 telephone-event/8000", "fmtp:101 0-15,16-255"))
+	f.Add(peerOffer("m=audio 30000 RTP/AVP 0 101", "rtpmap:101 telephone-event/8000", "fmtp:101 0-15,16-255"), uint8(EncryptionRejected))
 	f.Add(sdpText("v=0", "o=peer 1 1 IN IP4 198.51.100.7", "s=-", "c=IN IP4 198.51.100.7", "t=0 0",
-		"m=video 30002 RTP/AVP 96", "m=audio 0 RTP/AVP 0", "m=audio 30000 RTP/AVP 8", "m=image 30004 udptl t38"))
-	f.Fuzz(func(t *testing.T, offer []byte) {
-		s := newSession(t, ourAddr)
+		"m=video 30002 RTP/AVP 96", "m=audio 0 RTP/AVP 0", "m=audio 30000 RTP/AVP 8", "m=image 30004 udptl t38"), uint8(EncryptionRejected))
+	f.Add(peerOffer("m=audio 30000 RTP/SAVP 0", "crypto:1 AES_CM_128_HMAC_SHA1_32 inline:"+testKey+"|2^20|1:4",
+		"crypto:2 AES_CM_128_HMAC_SHA1_80 inline:"+testKey), uint8(EncryptionRequired))
+	f.Add(peerOffer("m=audio 30000 RTP/AVP 0", "crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"+testKey+" -X", "encryption:required"), uint8(EncryptionOptional))
+	f.Fuzz(func(t *testing.T, offer []byte, policy uint8) {
+		s, err := NewSession(Config{Local: ourAddr, Encryption: Encryption(policy % 3)})
+		if err != nil {
+			t.Fatal(err)
+		}
 		body, res, err := s.Answer(offer)
 		if err != nil {
 			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrNoCommonCodec) {
@@ -128,6 +138,17 @@ func FuzzAnswer(f *testing.F) {
 			live++
 			if md.MediaName.Media != "audio" || md.MediaName.Port.Value != int(ourAddr.Port()) {
 				t.Fatalf("live stream %q", mediaLines(answered))
+			}
+			lines := cryptoLines(md)
+			switch {
+			case res.SRTP.Suite == 0 && len(lines) != 0:
+				t.Fatalf("a=crypto %q in a plain answer", lines)
+			case res.SRTP.Suite != 0 && len(lines) != 1:
+				t.Fatalf("SRTP answered with a=crypto %q", lines)
+			case res.SRTP.Suite != 0:
+				if c, err := parseCrypto(lines[0]); err != nil || c.suite != res.SRTP.Suite || c.key != res.SRTP.Local {
+					t.Fatalf("our a=crypto:%s (%v) is not the Result's %+v", lines[0], err, res.SRTP)
+				}
 			}
 		}
 		if live > 1 || (live == 1) != res.Remote.IsValid() {

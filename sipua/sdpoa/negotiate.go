@@ -26,10 +26,9 @@ type stream struct {
 // ErrMalformed if it is unusable as written.
 func negotiate(sd *sdp.SessionDescription, md *sdp.MediaDescription, codecs []Codec, wish Direction, local netip.Addr) (stream, error) {
 	st := stream{Result: noAudio}
-	// RFC 3264 §6: the answer keeps the offer's transport. RTP/SAVP needs
-	// SRTP keys (a=crypto) that we cannot handle yet.
-	if proto := strings.Join(md.MediaName.Protos, "/"); !strings.EqualFold(proto, "RTP/AVP") {
-		return st, fmt.Errorf("%w: audio over %s, we speak only RTP/AVP", ErrNoCommonCodec, proto)
+	// Whether RTP/SAVP can be keyed is for chooseCrypto and acceptCrypto.
+	if proto := strings.Join(md.MediaName.Protos, "/"); !strings.EqualFold(proto, "RTP/AVP") && !isSAVP(md) {
+		return st, fmt.Errorf("%w: audio over %s, we speak RTP/AVP and RTP/SAVP", ErrNoCommonCodec, proto)
 	}
 
 	codecFound := false

@@ -24,6 +24,10 @@ type Result struct {
 	PTime    time.Duration // the peer's a=ptime, 0 if it gave none
 	MaxPTime time.Duration // the peer's a=maxptime, 0 if it gave none
 
+	// SRTP holds the keys if the stream is SRTP; its Suite is zero for
+	// plain RTP.
+	SRTP SRTP
+
 	// RemoteChanged reports that Remote differs from the previous Result of
 	// this Session: a re-offer or re-answer moved the peer's media.
 	RemoteChanged bool

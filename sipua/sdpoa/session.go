@@ -20,6 +20,10 @@ type Config struct {
 	// Codecs are the audio codecs we accept, PCMU and PCMA, most preferred
 	// first: the order of our offers. Nil means PCMU, PCMA.
 	Codecs []Codec
+
+	// Encryption is the SRTP policy: what our offers carry and which
+	// offers and answers we take. The zero value is EncryptionRejected.
+	Encryption Encryption
 }
 
 // Session is our side of one call's offer/answer negotiation. It is not
@@ -28,6 +32,13 @@ type Session struct {
 	local  netip.AddrPort
 	codecs []Codec
 	wish   Direction // set by SetDirection
+	policy Encryption
+
+	// Our master key for each suite, AES_CM_128_HMAC_SHA1_80 first, with
+	// no MKI. It lasts the session and goes in every offer, so that a
+	// re-offer keeps the keys in use; an answer draws a new one when the
+	// peer's keys change.
+	own [2]MasterKey
 
 	id, version uint64
 	sent        []byte // the last SDP we produced, to tell whether the next one differs
@@ -51,9 +62,10 @@ type Session struct {
 
 // offer is what AcceptAnswer needs of an offer we made.
 type offer struct {
-	lines []sdp.MediaName
-	audio int
-	wish  Direction
+	lines  []sdp.MediaName
+	audio  int
+	wish   Direction
+	crypto []crypto // the a=crypto lines offered
 }
 
 // NewSession starts the negotiation for one call.
@@ -68,6 +80,9 @@ func NewSession(c Config) (*Session, error) {
 	}
 	if len(codecs) == 0 {
 		return nil, errors.New("sdpoa: no codecs")
+	}
+	if c.Encryption > EncryptionRequired {
+		return nil, fmt.Errorf("sdpoa: unknown encryption policy %v", c.Encryption)
 	}
 	for i, k := range codecs {
 		if k != PCMU && k != PCMA {
@@ -84,6 +99,8 @@ func NewSession(c Config) (*Session, error) {
 	return &Session{
 		local:   netip.AddrPortFrom(addr, c.Local.Port()),
 		codecs:  slices.Clone(codecs),
+		policy:  c.Encryption,
+		own:     [2]MasterKey{newMasterKey(), newMasterKey()},
 		id:      binary.BigEndian.Uint64(b[:]) >> 1,
 		version: 1,
 		audio:   -1,
@@ -116,9 +133,10 @@ func (s *Session) Offer() ([]byte, error) {
 		lines = append(slices.Clip(lines), sdp.MediaName{Media: "audio"})
 	}
 	d := s.description()
+	sec := s.offerSecurity()
 	for i, name := range lines {
 		if i == audio {
-			d.MediaDescriptions = append(d.MediaDescriptions, s.audioMedia(s.codecs, s.eventPT, dtmfEvents, s.cnPT, s.wish))
+			d.MediaDescriptions = append(d.MediaDescriptions, s.audioMedia(s.codecs, s.eventPT, dtmfEvents, s.cnPT, s.wish, sec))
 		} else {
 			d.MediaDescriptions = append(d.MediaDescriptions, rejected(name))
 		}
@@ -127,7 +145,7 @@ func (s *Session) Offer() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.offer = &offer{lines: mediaNames(d), audio: audio, wish: s.wish}
+	s.offer = &offer{lines: mediaNames(d), audio: audio, wish: s.wish, crypto: sec.crypto}
 	s.pending = true
 	return body, nil
 }
@@ -168,6 +186,9 @@ func (s *Session) AcceptAnswer(answer []byte) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
+		if st.SRTP, err = acceptCrypto(sd, md, o.crypto, s.policy); err != nil {
+			return Result{}, err
+		}
 		res, audio = st.Result, o.audio
 	}
 	s.pending = false
@@ -198,11 +219,15 @@ func (s *Session) Answer(offer []byte) ([]byte, Result, error) {
 			wanted = true
 			if audio < 0 && md.MediaName.Media == "audio" {
 				st, err := negotiate(sd, md, s.codecs, s.wish, s.local.Addr())
+				var sec security
+				if err == nil {
+					sec, st.SRTP, err = s.answerSecurity(sd, md)
+				}
 				switch {
 				case err == nil:
 					res, audio = st.Result, i
 					dir := directionOf(res.Send, res.Recv)
-					d.MediaDescriptions = append(d.MediaDescriptions, s.audioMedia([]Codec{res.Codec}, res.TelephoneEvent, st.events, res.ComfortNoise, dir))
+					d.MediaDescriptions = append(d.MediaDescriptions, s.audioMedia([]Codec{res.Codec}, res.TelephoneEvent, st.events, res.ComfortNoise, dir, sec))
 					continue
 				case !errors.Is(err, ErrNoCommonCodec):
 					return nil, Result{}, err
@@ -226,7 +251,61 @@ func (s *Session) Answer(offer []byte) ([]byte, Result, error) {
 	}
 	s.offer = nil
 	s.lines, s.audio = mediaNames(d), audio
+	if k := res.SRTP; k.Suite != 0 {
+		s.own[k.Suite-1] = MasterKey{Key: k.Local.Key, Salt: k.Local.Salt}
+	}
 	return body, s.settle(res), nil
+}
+
+// offerSecurity is what our offers say about SRTP under our policy.
+// EncryptionOptional offers keys on RTP/AVP, the way Microsoft's peers and
+// SRTP-capable SBCs do ([MS-SDPEXT]): a peer without SRTP ignores the
+// a=crypto lines and answers in the clear, where RTP/SAVP would make it
+// refuse the call. EncryptionRequired offers RTP/SAVP, which RFC 4568 asks.
+func (s *Session) offerSecurity() security {
+	if s.policy == EncryptionRejected {
+		return security{}
+	}
+	return security{
+		savp: s.policy == EncryptionRequired,
+		crypto: []crypto{
+			{tag: 1, suite: AES_CM_128_HMAC_SHA1_80, key: s.own[0]},
+			{tag: 2, suite: AES_CM_128_HMAC_SHA1_32, key: s.own[1]},
+		},
+		encryption: s.policy.String(),
+	}
+}
+
+// answerSecurity works out SRTP for our answer to the peer's audio stream
+// md: what our m= line says and the keys. It fails with ErrNoCommonCodec if
+// the stream must be refused.
+func (s *Session) answerSecurity(sd *sdp.SessionDescription, md *sdp.MediaDescription) (security, SRTP, error) {
+	// RFC 3264 §6: the answer keeps the offer's transport.
+	sec := security{savp: isSAVP(md)}
+	// [MS-SDPEXT]: a peer that states its policy learns ours.
+	if encryption(sd, md) != "" {
+		sec.encryption = s.policy.String()
+	}
+	c, ok, err := chooseCrypto(sd, md, s.policy)
+	if err != nil || !ok {
+		return sec, SRTP{}, err
+	}
+	k := SRTP{Suite: c.suite, Local: s.own[c.suite-1], Remote: c.key}
+	// A peer that tags its packets with an MKI can read ours, and some
+	// expect one: answer in kind.
+	if c.key.MKILen > 0 {
+		k.Local.MKI, k.Local.MKILen = 1, c.key.MKILen
+	}
+	// RFC 4568 §7.1.4: a re-offer may change the keys. If the peer's did,
+	// or anything else about ours would, ours is new too: a peer with a
+	// new key has a new SRTP context, and a key must never start a second
+	// context, which would repeat its keystream.
+	if prev := s.result.SRTP; prev.Suite != 0 && (prev.Suite != k.Suite || prev.Remote != k.Remote || prev.Local.MKILen != k.Local.MKILen) {
+		fresh := newMasterKey()
+		k.Local.Key, k.Local.Salt = fresh.Key, fresh.Salt
+	}
+	sec.crypto = []crypto{{tag: c.tag, suite: c.suite, key: k.Local}}
+	return sec, k, nil
 }
 
 // settle makes res the session's current Result.
