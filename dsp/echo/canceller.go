@@ -43,7 +43,6 @@ type Canceller struct {
 
 	window [fftLen]float64 // the far end: the newest blockLen samples last
 	hist   spectra
-	farPow [bins]float64 // smoothed far-end power per bin
 
 	// Two-path structure: the background filter adapts on every block and
 	// may diverge during double talk; the foreground filter makes the
@@ -62,8 +61,12 @@ type Canceller struct {
 	buf  [fftLen]float64
 	ef   [blockLen]float64
 
+	step    stepSize
+
 	nlp      nlp
-	farHold  int // blocks the echo of the last active far-end block may still ring
+	fgLeak   float64 // foreground error against its echo estimate, near end silent
+	dtHold   int     // blocks to hold adaptation after near-end speech
+	farHold  int     // blocks the echo of the last active far-end block may still ring
 	disabler disabler
 
 	// Far-end peaks of the blocks in the tail, newest at farPeakHead, for
@@ -107,12 +110,14 @@ func (c *Canceller) Tail() time.Duration { return c.cfg.Tail }
 func (c *Canceller) Reset() {
 	c.window = [fftLen]float64{}
 	clear(c.hist.s)
-	c.farPow = [bins]float64{}
 	c.fg.clear()
 	c.bg.clear()
 	c.fgErr, c.bgErr, c.diff = 0, 0, 0
 	c.constraint = 0
+	c.step.reset()
 	c.farHold = 0
+	c.dtHold = 0
+	c.fgLeak = 1
 	c.nlp.reset()
 	c.disabler.reset()
 	clear(c.farPeak)
@@ -154,10 +159,12 @@ var (
 // Step size of the background filter, normalised by the far-end power in
 // each bin plus floorFrac of the mean over all bins: bins the far end leaves
 // empty would otherwise take huge steps on nothing but noise.
-const (
-	step      = 1.0
-	floorFrac = 0.1
-)
+const floorFrac = 0.1
+
+// dtHangover is how long adaptation stays frozen after the Geigel test
+// last found the near end talking: between syllables the near talker's
+// power dips below the test, not out of the error.
+const dtHangover = 10
 
 func (c *Canceller) block(out, near, far []int16) {
 	var px, pd float64
@@ -179,13 +186,10 @@ func (c *Canceller) block(out, near, far []int16) {
 	}
 	X := c.hist.push()
 	c.fft.forward(X[:], c.window[:])
-	for i, v := range X {
-		c.farPow[i] = 0.7*c.farPow[i] + 0.3*(real(v)*real(v)+imag(v)*imag(v))
-	}
 
 	c.fg.estimate(c.fft, c.yf[:], &c.acc, &c.hist)
 	c.bg.estimate(c.fft, c.yb[:], &c.acc, &c.hist)
-	var pf, pb, py, pdiff float64
+	var pf, pb, py, pyb, pdiff float64
 	eb := c.buf[fftLen-blockLen:]
 	for i, v := range near {
 		d := float64(v)
@@ -195,11 +199,13 @@ func (c *Canceller) block(out, near, far []int16) {
 		pf += c.ef[i] * c.ef[i]
 		pb += eb[i] * eb[i]
 		py += yf * yf
+		pyb += yb * yb
 		pdiff += (yf - yb) * (yf - yb)
 	}
 	pf /= blockLen
 	pb /= blockLen
 	py /= blockLen
+	pyb /= blockLen
 	pdiff /= blockLen
 	c.fgErr = 0.6*c.fgErr + 0.4*pf
 	c.bgErr = 0.6*c.bgErr + 0.4*pb
@@ -211,13 +217,43 @@ func (c *Canceller) block(out, near, far []int16) {
 	} else if c.farHold > 0 {
 		c.farHold--
 	}
+	// Until the foreground cancels 10 dB, the Geigel test tells near
+	// speech from echo; from then on, an error more than the foreground's
+	// usual leakage of its echo estimate does, which catches a near talker
+	// no louder than the echo and lets a hybrid with a poor ERL, whose echo
+	// alone passes the Geigel test, adapt.
+	var nt bool
+	if c.fgLeak > 0.1 {
+		nt = c.nearTalks(near, far)
+	} else {
+		c.nearTalks(near, far)
+		nt = pf > 4*c.fgLeak*py+4*c.nlp.floor
+	}
+	if active && !nt {
+		if r := pf / max(py, 1); r < c.fgLeak {
+			c.fgLeak += 0.2 * (r - c.fgLeak)
+		} else {
+			c.fgLeak += 0.02 * (r - c.fgLeak)
+		}
+		c.fgLeak = min(c.fgLeak, 1)
+	}
+	if nt {
+		c.dtHold = dtHangover
+	} else if c.dtHold > 0 {
+		c.dtHold--
+	}
 	adapt := active
 	// The background is trusted only when its gain over the foreground is
 	// large against the difference between their echo estimates: during
 	// double talk a diverging background differs much and gains little.
+	// Nor while the near end talks, lest the background fitted to it pass
+	// on: except before the foreground cancels anything much, when a
+	// hybrid with a poor ERL keeps the Geigel test on, and a background
+	// that takes 6 dB off Sin has found the echo.
 	gain := c.fgErr - c.bgErr
+	trust := c.dtHold == 0 || c.fgLeak > 0.1 && pb < pd/4
 	switch {
-	case active && gain > 0 && gain*gain > c.fgErr*c.diff:
+	case active && trust && gain > 0 && gain*gain > c.fgErr*c.diff:
 		c.fg.copyFrom(c.bg)
 		copy(c.ef[:], eb)
 		c.fgErr, pf = c.bgErr, pb
@@ -236,10 +272,10 @@ func (c *Canceller) block(out, near, far []int16) {
 		adapt = false
 	}
 	if adapt {
-		c.adapt()
+		c.adapt(pyb, pb)
 	}
 
-	if c.farHold > 0 && !c.nearTalks(near, far) {
+	if c.farHold > 0 && !nt {
 		c.erle.add(pd, pf)
 	}
 
@@ -254,26 +290,58 @@ func (c *Canceller) block(out, near, far []int16) {
 
 // adapt moves the background filter along the gradient of the error in
 // c.buf (its last blockLen samples), each bin's step normalised by the
-// far-end power in it, then constrains one partition back to partLen taps.
-func (c *Canceller) adapt() {
+// far-end power in it and sized by the share of residual echo in the error,
+// then constrains one partition back to partLen taps.
+func (c *Canceller) adapt(py, pe float64) {
 	clear(c.buf[:fftLen-blockLen])
 	c.fft.forward(c.errS[:], c.buf[:])
-	var scale [bins]float64
+	c.step.update(py, pe, c.dtHold == 0)
+	// Proportionate steps: a partition takes a share of the step after
+	// its share of the weights' energy, half of it, and an even share,
+	// the other half. An echo path is a few milliseconds of response
+	// after a bulk delay, so most partitions hold next to nothing, and
+	// the step they would waste goes where the echo is.
+	var gain [maxParts]float64
+	var total float64
+	for k, w := range c.bg {
+		var e float64
+		for _, v := range w {
+			e += real(v)*real(v) + imag(v)*imag(v)
+		}
+		gain[k] = math.Sqrt(e)
+		total += gain[k]
+	}
+	for k := range c.bg {
+		gain[k] = 0.5/float64(c.parts) + 0.5*gain[k]/(total+1e-9)
+	}
+	// Each bin's step is normalised by the far-end power in it over all
+	// the partitions, weighted by their steps.
+	var pow [bins]float64
+	for k := range c.parts {
+		x := c.hist.at(k * blocksPerPart)
+		g := gain[k]
+		for i, v := range x {
+			pow[i] += g * (real(v)*real(v) + imag(v)*imag(v))
+		}
+	}
 	var mean float64
-	for _, p := range c.farPow {
+	for _, p := range pow {
 		mean += p
 	}
 	mean /= bins
 	reg := regular*fftLen + floorFrac*mean
-	for i, p := range c.farPow {
-		scale[i] = step / (float64(c.parts) * (p + reg))
+	var scale [bins]float64
+	for i, p := range pow {
+		scale[i] = c.step.mu / (p + reg)
 	}
 	for k := range c.bg {
 		x := c.hist.at(k * blocksPerPart)
 		w := &c.bg[k]
+		g := gain[k]
 		for i := range w {
-			g := conj(x[i]) * c.errS[i]
-			w[i] += complex(real(g)*scale[i], imag(g)*scale[i])
+			d := conj(x[i]) * c.errS[i]
+			s := g * scale[i]
+			w[i] += complex(real(d)*s, imag(d)*s)
 		}
 	}
 	// Without the constraint the weights grow taps beyond partLen that

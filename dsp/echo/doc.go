@@ -5,12 +5,17 @@
 // The echo path, up to 128 ms long, is modelled by a partitioned-block
 // frequency-domain adaptive filter: 10 ms blocks, partitions of 160 taps,
 // 256-point real FFTs written here, the step normalised by the far-end power
-// in each frequency bin. Two filters run side by side. The background
-// filter adapts on every block; the foreground filter makes the output and
-// takes the background's weights only when they cancel clearly more than
-// its own, so near-end speech (double talk) that drags the background
-// astray does not reach the output; a background that falls far behind is
-// restarted from the foreground.
+// in each frequency bin and shared among the partitions after their share of
+// the weights (proportionate steps: the echo sits in a few of them). Two
+// filters run side by side. The background filter adapts on every block,
+// its step the share of residual echo in its error, so that near-end speech
+// shrinks it; the foreground filter makes the output and takes the
+// background's weights only when they cancel clearly more than its own and
+// the near end is silent, so double talk that drags the background astray
+// does not reach the output; a background that falls far behind is
+// restarted from the foreground. Near-end speech is told by the Geigel test
+// until the foreground cancels 10 dB, then by an error larger than the
+// foreground's usual leakage.
 //
 // After the linear filter, a non-linear processor replaces the residual echo
 // with comfort noise at the level and spectral tilt of the line's background

@@ -1,5 +1,7 @@
 package echo
 
+import "time"
+
 // Partitioned-block frequency-domain adaptive filter (overlap-save).
 //
 // Each block of blockLen far-end samples is transformed together with the
@@ -14,6 +16,7 @@ const (
 	fftLen        = 256
 	bins          = fftLen/2 + 1
 	blocksPerPart = partLen / blockLen
+	maxParts      = (int(MaxTail/time.Millisecond)*8 + partLen - 1) / partLen
 )
 
 // weights is one echo path estimate: the spectra of its partitions.
