@@ -61,7 +61,7 @@ type Canceller struct {
 	buf  [fftLen]float64
 	ef   [blockLen]float64
 
-	step    stepSize
+	step stepSize
 
 	nlp      nlp
 	fgLeak   float64 // foreground error against its echo estimate, near end silent
