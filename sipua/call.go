@@ -51,7 +51,8 @@ type Call struct {
 	// From and To are the caller and the callee as the INVITE names them.
 	From, To Party
 	// Target is the user part of an incoming call's Request-URI: the number
-	// a trunk or proxy asks for, which may differ from To.
+	// a trunk or proxy asks for, which may differ from To. A phone-context
+	// is left out: Called has it.
 	Target string
 
 	m    *media
@@ -104,6 +105,14 @@ type Call struct {
 	timer sessionTimers
 	// rel is the call's part in reliable provisional responses (RFC 3262).
 	rel reliable
+
+	// The gateway role ([MS-OCPSTN]) in an incoming call: the number
+	// called and its phone-context; msEarly when the caller takes early
+	// media in an unreliable 183; acceptedID, the Content-ID of the part
+	// of a multipart offer answered.
+	called, calledContext string
+	msEarly               bool
+	acceptedID            string
 }
 
 func newCall(u *UA, m *media) *Call {
@@ -318,13 +327,14 @@ var nameUnescaper = strings.NewReplacer(`\\`, `\`, `\"`, `"`)
 // partyOf reads a caller or callee identity; req, when given, supplies
 // P-Asserted-Identity and Privacy.
 func partyOf(name string, uri sip.Uri, req *sip.Request) Party {
-	p := Party{Number: uri.User, Name: nameUnescaper.Replace(name)}
+	number, _ := splitPhoneContext(uri.User)
+	p := Party{Number: number, Name: nameUnescaper.Replace(name)}
 	if req != nil {
 		if h := req.GetHeader("P-Asserted-Identity"); h != nil {
 			var pai sip.Uri
 			var params sip.HeaderParams
 			if n, err := sip.ParseAddressValue(h.Value(), &pai, &params); err == nil {
-				p.Number = pai.User
+				p.Number, _ = splitPhoneContext(pai.User)
 				if n != "" {
 					p.Name = nameUnescaper.Replace(n)
 				}

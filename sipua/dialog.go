@@ -37,6 +37,8 @@ type dialog struct {
 	remoteSeq uint32 // 0 until the peer's first request
 	target    sip.Uri
 	routes    []sip.Uri // the route set, in the order our requests take it
+	// peerGateway is true when the peer's Contact says isGateway.
+	peerGateway bool
 }
 
 // id is the dialog's identifier as sipgo computes it for requests we
@@ -47,10 +49,13 @@ func (d *dialog) id() string {
 	return sip.DialogIDMake(d.callID, d.localTag, d.remoteTag)
 }
 
-// contact is our Contact header for the dialog.
+// contact is our Contact header for the dialog, which says we are a
+// gateway ([MS-OCPSTN] §3.1).
 func (d *dialog) contact() *sip.ContactHeader {
-	c := &sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: d.local.User,
-		Host: d.laddr.Addr().String(), Port: int(d.laddr.Port())}}
+	user, _ := splitPhoneContext(d.local.User)
+	c := &sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: user,
+		Host: d.laddr.Addr().String(), Port: int(d.laddr.Port())}, Params: sip.NewParams()}
+	c.Params.Add(isGatewayParam, "")
 	if d.transport != "udp" {
 		c.Address.UriParams = sip.NewParams()
 		c.Address.UriParams.Add("transport", d.transport)
@@ -67,6 +72,7 @@ func (d *dialog) refreshTarget(m interface{ GetHeader(string) sip.Header }) {
 	}
 	d.mu.Lock()
 	d.target = h.Address
+	d.peerGateway = hasParam(h.Params, isGatewayParam)
 	d.mu.Unlock()
 }
 

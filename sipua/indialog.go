@@ -168,6 +168,8 @@ func (c *Call) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	res.AppendHeader(contentTypeSDP())
 	c.settleTimer(timer, res)
+	c.ua.bypassSupported(res)
+	c.ua.trunkingPeer(res)
 	c.dlg.refreshTarget(req)
 	ack, err := c.confirm(tx, res)
 	if !offered {

@@ -16,7 +16,7 @@ import (
 const (
 	allowed   = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY, PRACK"
 	accepted  = "application/sdp"
-	supported = "100rel, replaces, timer"
+	supported = "100rel, replaces, timer, ms-early-media"
 )
 
 // handle installs the request handlers on srv. Every handler but ACK's

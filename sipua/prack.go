@@ -75,7 +75,9 @@ func (r *reliable) ring() {
 // which would be a new offer (RFC 3262 §5).
 func (c *Call) provide(tx sip.ServerTransaction, res *sip.Response) {
 	r := &c.rel
-	if !r.required && !(r.supported && len(res.Body()) > 0) {
+	// A caller with ms-early-media takes the 183 with our answer as it is
+	// ([MS-OCPSTN] §3.4), unless it requires 100rel.
+	if !r.required && !(r.supported && len(res.Body()) > 0 && !c.msEarly) {
 		c.ua.respond(tx, res)
 		return
 	}

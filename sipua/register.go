@@ -422,7 +422,14 @@ func (r *registration) request(expires time.Duration, auth []sip.Header) *sip.Re
 	if r.route != nil {
 		req.AppendHeader(&sip.RouteHeader{Address: *r.route.Clone()})
 	}
-	req.AppendHeader(&sip.ContactHeader{Address: r.contactURI()})
+	contact := &sip.ContactHeader{Address: r.contactURI()}
+	if r.acct.RegisterGateway {
+		// Some registrars keep the parameter in the binding and pass it
+		// on with the calls to it ([MS-OCPSTN] §3.1).
+		contact.Params = sip.NewParams()
+		contact.Params.Add(isGatewayParam, "")
+	}
+	req.AppendHeader(contact)
 	e := sip.ExpiresHeader(expires / time.Second)
 	req.AppendHeader(&e)
 	req.AppendHeader(sip.NewHeader("Allow", allowed))

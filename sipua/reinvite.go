@@ -13,8 +13,15 @@ import (
 
 // Hold puts the peer on hold: a re-INVITE offering a=sendonly, so that the
 // peer may play music while the line's audio stops going out (RFC 3264
-// §8.4).
-func (c *Call) Hold(ctx context.Context) error { return c.offerDirection(ctx, sdpoa.SendOnly) }
+// §8.4). An account with HoldInactive, or a peer that is a gateway (a
+// Mediation Server), gets a=inactive instead: the one way of holding a
+// Mediation Server knows, in a full SDP.
+func (c *Call) Hold(ctx context.Context) error {
+	if c.acct != nil && c.acct.HoldInactive || c.PeerIsGateway() {
+		return c.offerDirection(ctx, sdpoa.Inactive)
+	}
+	return c.offerDirection(ctx, sdpoa.SendOnly)
+}
 
 // Resume takes the peer off hold: a re-INVITE offering a=sendrecv.
 func (c *Call) Resume(ctx context.Context) error { return c.offerDirection(ctx, sdpoa.SendRecv) }
@@ -74,6 +81,7 @@ func (c *Call) reinviteOnce(ctx context.Context) (int, error) {
 	req := c.dlg.request(sip.INVITE)
 	req.AppendHeader(sip.NewHeader("Allow", allowed))
 	c.refreshHeaders(req)
+	c.ua.trunkingPeer(req)
 	req.SetBody(offer)
 	req.AppendHeader(contentTypeSDP())
 	res, err := c.dlg.do(ctx, req)

@@ -202,6 +202,7 @@ func (c *Call) answerHeaders(res *sip.Response) {
 	t := c.timer.sessionTimer
 	c.mu.Unlock()
 	addTimerHeaders(t, res)
+	c.ua.bypassSupported(res)
 }
 
 // inviteHeaders puts in our INVITE that we support timers and the interval
@@ -212,6 +213,7 @@ func (c *Call) inviteHeaders(req *sip.Request) {
 	floor := max(c.timer.minSE, minSE)
 	c.mu.Unlock()
 	req.AppendHeader(sip.NewHeader("Supported", supported))
+	c.ua.bypassSupported(req)
 	req.AppendHeader(sip.NewHeader("Session-Expires", seconds(max(sessionInterval, floor))))
 	req.AppendHeader(sip.NewHeader("Min-SE", seconds(floor)))
 }
@@ -224,6 +226,7 @@ func (c *Call) refreshHeaders(req *sip.Request) {
 	t := c.timer.sessionTimer
 	c.mu.Unlock()
 	req.AppendHeader(sip.NewHeader("Supported", supported))
+	c.ua.bypassSupported(req)
 	if t.interval == 0 {
 		return
 	}

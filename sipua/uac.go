@@ -44,7 +44,7 @@ func (u *UA) Dial(account, number string, from Party) (*Call, error) {
 	} else if number == "" || strings.ContainsAny(number, "@:;<> ") {
 		return nil, fmt.Errorf("sipua: dial %q: not a number", number)
 	} else {
-		ruri = sip.Uri{Scheme: "sip", User: number, Host: acct.Domain}
+		ruri = u.phoneURI(acct, number)
 	}
 	if acct == nil {
 		acct = &Account{Domain: ruri.Host}
@@ -92,7 +92,8 @@ func (u *UA) newOutgoing(acct *Account, ruri sip.Uri, from Party) (*Call, error)
 		return nil, fmt.Errorf("sipua: dial: %w", err)
 	}
 	c := newCall(u, m)
-	c.From, c.To, c.state = from, Party{Number: ruri.User}, CallDialing
+	called, _ := splitPhoneContext(ruri.User)
+	c.From, c.To, c.state = from, Party{Number: called}, CallDialing
 	c.offering = true // until the INVITE's offer is answered
 	c.cancel = make(chan struct{})
 	c.acct, c.hops, c.hopDomain = acct, hops, uriDomain(next)
@@ -100,18 +101,25 @@ func (u *UA) newOutgoing(acct *Account, ruri sip.Uri, from Party) (*Call, error)
 	if from.Number != "" {
 		user = from.Number // a trunk carries many numbers
 	}
+	me := sip.Uri{Scheme: "sip", User: user, Host: acct.Domain}
 	if from.Private {
-		user, name = "anonymous", "Anonymous"
+		// [MS-OCPSTN] §3.5: anonymous at our domain as a phone URI;
+		// anonymous.invalid must not be used.
+		me.User, name = "anonymous", "Anonymous"
+		me.UriParams = sip.NewParams()
+		me.UriParams.Add("user", "phone")
+	}
+	remote := sip.Uri{Scheme: ruri.Scheme, User: ruri.User, Host: ruri.Host}
+	if v, ok := ruri.UriParams.Get("user"); ok {
+		remote.UriParams = sip.NewParams()
+		remote.UriParams.Add("user", v) // a phone number stays one in To
 	}
 	c.dlg = &dialog{
 		client: client, transport: string(hops[0].Transport), laddr: local, callID: sip.GenerateTagN(24),
-		local: sip.Uri{Scheme: "sip", User: user, Host: acct.Domain}, localName: nameEscaper.Replace(name),
-		localTag: sip.GenerateTagN(16), remote: sip.Uri{Scheme: ruri.Scheme, User: ruri.User, Host: ruri.Host},
+		local: me, localName: nameEscaper.Replace(name),
+		localTag: sip.GenerateTagN(16), remote: remote,
 		localSeq: uint32(time.Now().UnixNano()) & 0x7fff, target: ruri, routes: routes,
 		cred: &acct.Credentials, userAgent: u.cfg.UserAgent,
-	}
-	if from.Private {
-		c.dlg.local.Host = "anonymous.invalid"
 	}
 	return c, nil
 }
@@ -139,6 +147,8 @@ func (c *Call) newInvite(ruri sip.Uri, hop locate.Target, offer []byte) (*sip.Re
 	address(req, hop, local)
 	req.AppendHeader(sip.NewHeader("Allow", allowed))
 	c.inviteHeaders(req)
+	req.AppendHeader(sip.NewHeader("Ms-Call-Source", callSource(c.acct)))
+	c.ua.trunkingPeer(req)
 	if c.From.Private {
 		req.AppendHeader(sip.NewHeader("Privacy", "id"))
 		aor := c.acct.aor()

@@ -34,12 +34,22 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request (no Contact)", nil))
 		return
 	}
-	if len(req.Body()) > 0 && !isSDP(req) {
-		res := sip.NewResponseFromRequest(req, sip.StatusUnsupportedMediaType, "Unsupported Media Type", nil)
-		res.AppendHeader(sip.NewHeader("Accept", accepted))
-		u.log.Warn("INVITE refused: its body is not SDP", "source", req.Source())
-		u.respond(tx, res)
-		return
+	var parts []offerPart
+	if len(req.Body()) > 0 {
+		offered, ok, err := u.offerParts(req)
+		if !ok {
+			res := sip.NewResponseFromRequest(req, sip.StatusUnsupportedMediaType, "Unsupported Media Type", nil)
+			res.AppendHeader(sip.NewHeader("Accept", accepted))
+			u.log.Warn("INVITE refused: its body is not SDP", "source", req.Source())
+			u.respond(tx, res)
+			return
+		}
+		if err != nil {
+			u.log.Warn("INVITE refused", "err", err, "source", req.Source())
+			u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request ("+err.Error()+")", nil))
+			return
+		}
+		parts = offered
 	}
 	transport := strings.ToLower(req.Transport())
 	client, bound, err := u.client(transport)
@@ -64,7 +74,13 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	c.Incoming, c.invite, c.inviteTx = true, req, tx
 	c.From = partyOf(req.From().DisplayName, req.From().Address, req)
 	c.To = partyOf(req.To().DisplayName, req.To().Address, nil)
-	c.Target = req.Recipient.User
+	c.Target, _ = splitPhoneContext(req.Recipient.User)
+	c.called, c.calledContext = splitPhoneContext(req.Recipient.User)
+	if c.called == "" {
+		// A proxy that routes by registration puts our Contact in the
+		// Request-URI; To still names the number called ([MS-OCPSTN] §4.2.1.1).
+		c.called, c.calledContext = splitPhoneContext(req.To().Address.User)
+	}
 	c.final, c.provisional = make(chan *sip.Response), make(chan *sip.Response)
 	c.dlg = &dialog{
 		client: client, transport: transport, laddr: local, callID: req.CallID().Value(),
@@ -74,6 +90,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		userAgent: u.cfg.UserAgent,
 	}
 	c.dlg.remoteTag, _ = req.From().Params.Get("tag")
+	c.dlg.peerGateway = hasParam(req.Contact().Params, isGatewayParam)
 	for _, h := range req.GetHeaders("Record-Route") {
 		if rr, ok := h.(*sip.RecordRouteHeader); ok {
 			c.dlg.routes = append(c.dlg.routes, rr.Address)
@@ -86,12 +103,16 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	c.rel = reliability(req)
-	if len(req.Body()) > 0 {
+	if len(parts) > 0 {
+		// [MS-OCPSTN] §3.4: early media in an unreliable 183, which only
+		// an answer can go in.
+		c.msEarly = hasOptionTag(req, "ms-early-media", "Supported")
 		// Answer the offer now, so that a hopeless call never rings.
-		body, res, err := m.sess.Answer(req.Body())
+		body, res, part, err := answerParts(m.sess, parts)
 		if err == nil {
 			err = c.setMedia(res)
 		}
+		c.acceptedID = part.contentID
 		if err != nil {
 			code := sip.StatusNotAcceptableHere
 			if errors.Is(err, sdpoa.ErrMalformed) {
@@ -280,8 +301,13 @@ func (c *Call) takeAnswer(body []byte) error {
 	return c.setMedia(res)
 }
 
-// Ringing tells the caller that the phone rings (180).
+// Ringing tells the caller that the phone rings (180); a caller that takes
+// early media in an unreliable 183 (EarlyMedia) gets that instead, and
+// hears the ringback in the call's audio.
 func (c *Call) Ringing() error {
+	if c.msEarly {
+		return c.Progress()
+	}
 	if !c.Incoming || c.State() != CallOffered {
 		return errCallState
 	}
@@ -305,6 +331,7 @@ func (c *Call) Progress() error {
 	res := c.response(sip.StatusSessionInProgress, "Session Progress")
 	res.SetBody(c.answer)
 	res.AppendHeader(contentTypeSDP())
+	c.acceptedContentID(res)
 	return c.sendProvisional(res)
 }
 
@@ -327,10 +354,25 @@ func (c *Call) Answer() error {
 	c.state = CallActive
 	c.mu.Unlock()
 	res := c.response(sip.StatusOK, "OK")
+	// The same SDP as any 183 before, version and all: the answer does
+	// not change (RFC 3264 §8; [MS-OCPSTN] §4.4.2.3).
 	res.SetBody(c.answer)
 	res.AppendHeader(contentTypeSDP())
 	c.answerHeaders(res)
+	c.acceptedContentID(res)
+	if pai := c.assertedIdentity(); pai != nil {
+		res.AppendHeader(pai)
+	}
+	c.ua.trunkingPeer(res)
 	return c.sendFinal(res)
+}
+
+// acceptedContentID names in a response with our answer the part of a
+// multipart offer it answers ([MS-OCPSTN] §3.7).
+func (c *Call) acceptedContentID(res *sip.Response) {
+	if c.acceptedID != "" && len(c.invite.Body()) > 0 {
+		res.AppendHeader(sip.NewHeader("ms-accepted-content-id", c.acceptedID))
+	}
 }
 
 // Reject refuses an incoming call with the SIP response for cause, carrying
