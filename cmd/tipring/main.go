@@ -48,6 +48,7 @@ func dspCommands() []command {
 		{"cid-detect", "decode the caller ID signals in a WAV file", runCIDDetect},
 		{"g711", "convert between WAV files and raw G.711 (µ-law or A-law)", runG711},
 		{"plc", "drop frames of a WAV file at random and conceal the gaps (G.711 Appendix I)", runPLC},
+		{"echo", "cancel the echo of a far-end WAV file in a near-end one (G.168), printing ERLE", runEcho},
 	}
 }
 
