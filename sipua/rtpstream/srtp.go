@@ -83,7 +83,7 @@ type srtpState struct {
 	on         bool // SetRemote gave keys
 	send, recv keyedContext
 
-	sendHeader, recvHeader rtp.Header      // parsed headers, kept to spare allocations
+	sendHeader, recvHeader rtp.Header        // parsed headers, kept to spare allocations
 	sealed                 [maxDatagram]byte // writer goroutine: the packet being sent
 	openedRTP              [maxDatagram]byte // RTP reader goroutine: the packet received
 	openedRTCP             [maxDatagram]byte // RTCP reader goroutine: the packet received
