@@ -101,10 +101,10 @@ func (l *line) run() {
 			encode(frame[:], pcm[:])
 			s.Send(&frame)
 		}
-		// Everything that came is taken: a late tick must not cost the
-		// measurement the frames that queued meanwhile.
+		// One frame a tick, from the jitter buffer, which absorbs the
+		// ticks that come late.
 		decoded = decoded[:0]
-		for s.Receive(&frame) == rtpstream.Audio && cerr == nil {
+		if s.Receive(&frame) == rtpstream.Audio && cerr == nil {
 			decode(pcm[:], frame[:])
 			decoded = append(decoded, pcm[:]...)
 		}

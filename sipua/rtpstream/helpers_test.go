@@ -57,6 +57,21 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// waitAudio waits until the jitter buffer has taken frames frames in
+// all, then runs the frame loop until one plays, into f. Ticking only once
+// the packet is in keeps the playout clock from running ahead of a peer
+// that sends far faster than one frame in 20 ms.
+func waitAudio(t *testing.T, s *Stream, f *[FrameSize]byte, frames uint64) {
+	t.Helper()
+	waitFor(t, "audio in the jitter buffer", func() bool { return s.Stats().Playout.Received >= frames })
+	for range 100 {
+		if s.Receive(f) == Audio {
+			return
+		}
+	}
+	t.Fatalf("no frame played; jitter buffer %+v", s.Stats().Playout)
+}
+
 // flush waits until the writer goroutine has taken every queued packet,
 // so a test may send more frames than the queue holds.
 func flush(t *testing.T, s *Stream) {

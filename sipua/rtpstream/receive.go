@@ -8,6 +8,7 @@ import (
 
 	"github.com/pion/rtp"
 
+	"tipring/dsp/jitter"
 	"tipring/sipua/telephoneevent"
 )
 
@@ -15,12 +16,14 @@ import (
 type FrameKind uint8
 
 const (
-	// Missing means no frame was due: the engine conceals the gap.
+	// Missing means the frame due has not arrived (lost, or later than the
+	// jitter buffer waits): the engine conceals the gap.
 	Missing FrameKind = iota
 	// Audio means the frame holds 20 ms coded with the negotiated codec.
 	Audio
-	// Silence means the remote sends comfort noise (RFC 3389) instead of
-	// audio: the engine plays silence or noise. The frame is not written.
+	// Silence means no audio is due: the remote sends comfort noise (RFC
+	// 3389), has paused, or has not started. The engine plays silence or
+	// noise; the frame holds no audio.
 	Silence
 )
 
@@ -49,25 +52,31 @@ type candidate struct {
 	n    int    // how many packets it sent in sequence
 }
 
-// reframer cuts audio payloads of any length into FrameSize frames, for
-// remotes that do not send 20 ms packets.
+// reframer cuts audio payloads that are not whole 20 ms frames (10 or
+// 30 ms packets, say) into FrameSize frames for the jitter buffer, which
+// knows them by a sequence number of their own.
 type reframer struct {
 	frame   [FrameSize]byte
 	n       int    // bytes in frame
+	ts      uint32 // timestamp of frame's first sample
+	seq     uint16 // sequence number of the last frame put
 	nextSeq uint16 // sequence number of the packet that continues frame
 }
 
-// Receive takes the next received frame, if one is due. It never blocks.
+// Receive takes the frame due at this tick of the playout clock from the
+// jitter buffer: call it once every 20 ms. It waits at most for the
+// receiver goroutine to file a packet, never for the network.
 func (s *Stream) Receive(frame *[FrameSize]byte) FrameKind {
-	select {
-	case *frame = <-s.frames:
+	s.mu.Lock()
+	r := s.playout.Get(frame)
+	s.mu.Unlock()
+	switch {
+	case r == jitter.Audio:
 		return Audio
-	default:
+	case r == jitter.Missing && !s.silent.Load():
+		return Missing
 	}
-	if s.silent.Load() {
-		return Silence
-	}
-	return Missing
+	return Silence
 }
 
 // Digit returns the next DTMF digit event received; ok is false when there
@@ -147,14 +156,16 @@ func (s *Stream) receive(b []byte, from netip.AddrPort, now time.Time) {
 	switch {
 	case event:
 		s.receiveEvent(p, now)
-	case verdict == seqLate:
-		// Audio after newer audio is too late to play.
 	case noise:
-		s.reframe.n = 0
-		s.silent.Store(true)
+		if verdict != seqLate {
+			s.reframe.n = 0
+			s.silent.Store(true)
+		}
 	default:
-		s.silent.Store(false)
-		s.receiveAudio(p)
+		if verdict != seqLate {
+			s.silent.Store(false)
+		}
+		s.receiveAudio(p, verdict == seqLate, now.Sub(s.epoch))
 	}
 }
 
@@ -210,46 +221,40 @@ func (s *Stream) newSource(ssrc uint32) {
 	s.reframe.n = 0
 }
 
-// receiveAudio queues the frames in an audio payload. s.mu is held.
-func (s *Stream) receiveAudio(p *rtp.Packet) {
+// receiveAudio puts the frames of an audio payload in the jitter buffer,
+// which puts reordered packets back in order. s.mu is held.
+func (s *Stream) receiveAudio(p *rtp.Packet, late bool, arrival time.Duration) {
+	if len(p.Payload)%FrameSize == 0 {
+		s.playout.Put(jitter.Packet{ // it counts what it refuses
+			SSRC: p.SSRC, Sequence: p.SequenceNumber, Timestamp: p.Timestamp,
+			Marker: p.Marker, Arrival: arrival, Payload: p.Payload,
+		})
+		return
+	}
+	if late {
+		return // too late to join the frame it began
+	}
 	rf := &s.reframe
 	if p.SequenceNumber != rf.nextSeq {
 		rf.n = 0 // a gap: the partial frame has nothing to join
 	}
 	rf.nextSeq = p.SequenceNumber + 1
-	payload := p.Payload
-	if rf.n == 0 && len(payload) == FrameSize {
-		s.pushFrame((*[FrameSize]byte)(payload))
-		return
-	}
+	payload, ts := p.Payload, p.Timestamp
 	for len(payload) > 0 {
+		if rf.n == 0 {
+			rf.ts = ts
+		}
 		c := copy(rf.frame[rf.n:], payload)
 		rf.n += c
-		payload = payload[c:]
+		payload, ts = payload[c:], ts+uint32(c)
 		if rf.n == FrameSize {
-			s.pushFrame(&rf.frame)
+			rf.seq++
+			s.playout.Put(jitter.Packet{
+				SSRC: p.SSRC, Sequence: rf.seq, Timestamp: rf.ts,
+				Marker: p.Marker && rf.ts == p.Timestamp, Arrival: arrival, Payload: rf.frame[:],
+			})
 			rf.n = 0
 		}
-	}
-}
-
-// pushFrame queues a frame for Receive. When the queue is full the oldest
-// frame goes, so the delay stays bounded. s.mu is held: the receiver is
-// the only sender on s.frames.
-func (s *Stream) pushFrame(f *[FrameSize]byte) {
-	select {
-	case s.frames <- *f:
-		return
-	default:
-	}
-	s.stats.ReceiveOverflow++
-	select {
-	case <-s.frames:
-	default:
-	}
-	select {
-	case s.frames <- *f:
-	default:
 	}
 }
 

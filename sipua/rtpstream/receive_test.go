@@ -2,6 +2,7 @@ package rtpstream
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,38 +117,52 @@ func TestReorderDuplicatesLoss(t *testing.T) {
 		t.Errorf("received %d, late %d, duplicates %d, lost %d; want 5, 1, 2, 1",
 			st.PacketsReceived, st.Late, st.Duplicates, st.Lost)
 	}
-	// Late audio is not played.
-	var got []byte
-	var f [FrameSize]byte
-	for s.Receive(&f) == Audio {
-		got = append(got, f[0])
-	}
-	if want := []byte{10, 11, 13, 15}; !bytes.Equal(got, want) {
+	// The jitter buffer puts 12 back in its place and conceals 14.
+	got, kinds := playout(s, 10)
+	if want := []byte{10, 11, 12, 13, 15}; !bytes.Equal(got, want) {
 		t.Errorf("frames played %v, want %v", got, want)
+	}
+	if !strings.Contains(kinds, "AAAAMA") {
+		t.Errorf("playout %s, want the lost frame concealed (M) between the others (A)", kinds)
 	}
 }
 
-func TestReceiveQueueOverflow(t *testing.T) {
+// playout runs the frame loop's side for n ticks. It returns the first
+// byte of each frame played, and a letter for each tick: A audio, M
+// missing, S silence.
+func playout(s *Stream, n int) (first []byte, kinds string) {
+	var f [FrameSize]byte
+	for range n {
+		switch s.Receive(&f) {
+		case Audio:
+			first = append(first, f[0])
+			kinds += "A"
+		case Missing:
+			kinds += "M"
+		case Silence:
+			kinds += "S"
+		}
+	}
+	return first, kinds
+}
+
+func TestReceiveBunched(t *testing.T) {
 	s := openStream(t, Options{})
 	p := newPeer(t, 1)
 	setRemote(t, s, Remote{Addr: p.addr(), PayloadType: 0})
-	const n = receiveQueue + 3
+	// 160 ms of packets at once, as after a network stall: the jitter
+	// buffer keeps them all, in order.
+	const n = 8
 	for i := range n {
 		p.next(s.LocalAddr(), 0, frameOf(byte(i))[:])
 	}
 	waitFor(t, "every packet", func() bool { return s.Stats().PacketsReceived == n })
-	if st := s.Stats(); st.ReceiveOverflow != 3 {
-		t.Errorf("ReceiveOverflow = %d, want 3", st.ReceiveOverflow)
+	got, kinds := playout(s, n+5)
+	if want := []byte{0, 1, 2, 3, 4, 5, 6, 7}; !bytes.Equal(got, want) {
+		t.Errorf("frames played %v (%s), want %v", got, kinds, want)
 	}
-	// The oldest frames went, the newest are kept.
-	var f [FrameSize]byte
-	for i := n - receiveQueue; i < n; i++ {
-		if k := s.Receive(&f); k != Audio || f[0] != byte(i) {
-			t.Fatalf("Receive = %v with frame %d, want frame %d", k, f[0], i)
-		}
-	}
-	if k := s.Receive(&f); k != Missing {
-		t.Errorf("Receive on an empty queue = %v, want Missing", k)
+	if st := s.Stats().Playout; st.Played != n || st.Discarded != 0 || st.Late != 0 {
+		t.Errorf("jitter buffer counters %+v, want %d played and none discarded or late", st, n)
 	}
 }
 
@@ -162,29 +177,34 @@ func TestReframe(t *testing.T) {
 		}
 		return b
 	}
+	// send sends a payload whose timestamp steps by its length.
+	send := func(pl []byte) {
+		p.send(s.LocalAddr(), rtp.Header{PayloadType: 8, SequenceNumber: p.seq, Timestamp: p.ts, SSRC: p.ssrc}, pl)
+		p.seq++
+		p.ts += uint32(len(pl))
+	}
 	// 10 ms packets, then 30 ms ones: 80 + 80, then 240 + 240 bytes.
-	p.next(s.LocalAddr(), 8, payload(80, 0))
-	p.next(s.LocalAddr(), 8, payload(80, 80))
-	p.next(s.LocalAddr(), 8, payload(240, 0))
-	p.next(s.LocalAddr(), 8, payload(240, 240))
+	send(payload(80, 0))
+	send(payload(80, 80))
+	send(payload(240, 0))
+	send(payload(240, 240))
 	want := payload(640, 0)
 	var got []byte
 	var f [FrameSize]byte
-	waitFor(t, "four frames", func() bool {
-		if s.Receive(&f) == Audio {
-			got = append(got, f[:]...)
-		}
-		return len(got) == 4*FrameSize
-	})
+	for len(got) < 4*FrameSize {
+		waitAudio(t, s, &f, 4)
+		got = append(got, f[:]...)
+	}
 	if !bytes.Equal(got[:FrameSize], want[:FrameSize]) || !bytes.Equal(got[FrameSize:], want[:3*FrameSize]) {
 		t.Errorf("frames do not carry the payloads in order")
 	}
 	// A lost packet drops the half frame before it.
-	p.next(s.LocalAddr(), 8, payload(80, 1))
+	send(payload(80, 1))
 	p.seq++
-	p.next(s.LocalAddr(), 8, payload(80, 2))
-	p.next(s.LocalAddr(), 8, payload(80, 82))
-	waitFor(t, "a frame", func() bool { return s.Receive(&f) == Audio })
+	p.ts += 80
+	send(payload(80, 2))
+	send(payload(80, 82))
+	waitAudio(t, s, &f, 5)
 	if f[0] != 2 || f[FrameSize-1] != 2+FrameSize-1 {
 		t.Errorf("frame after a loss starts % x, want the packets after the loss", f[:2])
 	}
@@ -196,7 +216,7 @@ func TestComfortNoise(t *testing.T) {
 	setRemote(t, s, Remote{Addr: p.addr(), PayloadType: 0})
 	p.next(s.LocalAddr(), 0, frameOf(1)[:])
 	var f [FrameSize]byte
-	waitFor(t, "audio", func() bool { return s.Receive(&f) == Audio })
+	waitAudio(t, s, &f, 1)
 
 	s.mu.Lock()
 	before := s.lastActive
@@ -217,8 +237,10 @@ func TestComfortNoise(t *testing.T) {
 	if !after.After(before) {
 		t.Error("comfort noise did not count as activity")
 	}
-	p.next(s.LocalAddr(), 0, frameOf(2)[:])
-	waitFor(t, "audio again", func() bool { return s.Receive(&f) == Audio })
+	// The next talkspurt starts later, with the marker bit (RFC 3551 4.1).
+	p.ts += 50 * FrameSize
+	p.send(s.LocalAddr(), rtp.Header{PayloadType: 0, Marker: true, SequenceNumber: p.seq, Timestamp: p.ts, SSRC: p.ssrc}, frameOf(2)[:])
+	waitAudio(t, s, &f, 2)
 	if k := s.Receive(&f); k != Missing {
 		t.Errorf("Receive after the audio = %v, want Missing", k)
 	}

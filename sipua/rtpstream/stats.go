@@ -3,6 +3,8 @@ package rtpstream
 import (
 	"net/netip"
 	"time"
+
+	"tipring/dsp/jitter"
 )
 
 // Stats counts a stream's traffic since Open. Lost and Jitter are about
@@ -24,8 +26,12 @@ type Stats struct {
 	Stray           uint64 // packets from an address other than the latched one; dropped
 	Invalid         uint64 // datagrams that are not RTP of a negotiated payload type; dropped
 	SendOverflow    uint64 // packets dropped because the network fell behind Send
-	ReceiveOverflow uint64 // frames and digits dropped because the engine fell behind
+	ReceiveOverflow uint64 // digits dropped because the engine fell behind
 	SendErrors      uint64 // RTP and RTCP packets the socket refused
+
+	// Playout is the jitter buffer's account of the received audio: its
+	// delay, and the frames it played, concealed and discarded.
+	Playout jitter.Counters
 
 	// Latched is the address the remote's RTP comes from, where ours goes;
 	// zero until the first packet arrives.
@@ -47,6 +53,7 @@ func (s *Stream) Stats() Stats {
 	st := s.stats
 	st.SendOverflow = s.sendOverflow.Load()
 	st.Latched = s.latched
+	st.Playout = s.playout.Counters()
 	st.Lost = s.src.seq.lost()
 	st.Jitter = time.Duration(s.src.seq.jitter * float64(time.Second) / clockRate)
 	return st

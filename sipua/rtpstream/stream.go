@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+
+	"tipring/dsp/jitter"
 )
 
 // FrameSize is the length of one 20 ms G.711 frame in bytes, and how far
@@ -22,13 +24,11 @@ const FrameSize = 160
 // clockRate is the RTP clock of G.711, comfort noise and telephone-event.
 const clockRate = 8000
 
-// Queue lengths, in frames. The send queue covers the writer goroutine
-// being late; the receive queue holds packets that arrive bunched, and so
-// bounds the delay they can add to 100 ms.
+// Queue lengths. The send queue, in frames, covers the writer goroutine
+// being late; received audio waits in the jitter buffer instead.
 const (
-	sendQueue    = 8
-	receiveQueue = 5
-	digitQueue   = 16
+	sendQueue  = 8
+	digitQueue = 16
 )
 
 // comfortNoiseType is the static payload type of RFC 3389 comfort noise at
@@ -98,6 +98,10 @@ type Options struct {
 	// RTCPInterval is the mean time between RTCP reports; 0 means the 5 s
 	// of RFC 3550.
 	RTCPInterval time.Duration
+	// JitterMin and JitterMax bound the delay the jitter buffer adds to
+	// received audio (see package dsp/jitter); both zero means
+	// jitter.DefaultConfig's.
+	JitterMin, JitterMax time.Duration
 	// CNAME is the RTCP canonical name; "" means a random one (RFC 7022).
 	CNAME string
 }
@@ -125,7 +129,6 @@ type Stream struct {
 	send         atomic.Pointer[sendConfig]
 	out          chan datagram
 	sendOverflow atomic.Uint64
-	frames       chan [FrameSize]byte
 	digits       chan DigitEvent
 	silent       atomic.Bool // comfort noise came after the last audio
 
@@ -146,6 +149,8 @@ type Stream struct {
 	src         source
 	rxPacket    rtp.Packet
 	reframe     reframer
+	playout     *jitter.Buffer // Receive takes from it; receive puts in it
+	jitterCfg   jitter.Config
 	lastActive  time.Time
 	idleTimer   *time.Timer
 	idleArmed   bool
@@ -183,6 +188,14 @@ func Open(ports *PortRange, opts Options) (*Stream, error) {
 	if opts.CNAME == "" {
 		opts.CNAME = rand.Text()
 	}
+	jc := jitter.DefaultConfig
+	if opts.JitterMin != 0 || opts.JitterMax != 0 {
+		jc.Min, jc.Max = opts.JitterMin, opts.JitterMax
+	}
+	playout, err := jitter.New(jc)
+	if err != nil {
+		return nil, fmt.Errorf("rtpstream: %w", err)
+	}
 	port, rtpConn, rtcpConn, err := bind(ports, opts.Local)
 	if err != nil {
 		return nil, err
@@ -197,11 +210,12 @@ func Open(ports *PortRange, opts Options) (*Stream, error) {
 		ssrc:       mrand.Uint32(),
 		epoch:      time.Now(),
 		out:        make(chan datagram, sendQueue),
-		frames:     make(chan [FrameSize]byte, receiveQueue),
 		digits:     make(chan DigitEvent, digitQueue),
 		timeout:    make(chan struct{}),
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),
+		playout:    playout,
+		jitterCfg:  jc,
 	}
 	// RFC 3550 5.1: the initial sequence number and timestamp are random.
 	s.tx.seq = uint16(mrand.Uint32())
@@ -279,6 +293,11 @@ func (s *Stream) SetRemote(r Remote) error {
 	if r.Direction.receives() && !s.receiving {
 		s.lastActive = now // the inactivity clock starts now
 	}
+	if law := lawOf(r.PayloadType); law != s.jitterCfg.Law {
+		// A new codec: what is buffered was coded with the old one.
+		s.jitterCfg.Law = law
+		s.playout, _ = jitter.New(s.jitterCfg) // Open checked the limits
+	}
 	s.remote, s.receiving = r, r.Direction.receives()
 	if s.receiving {
 		s.armIdleTimer(s.opts.InactivityTimeout)
@@ -293,6 +312,15 @@ func (s *Stream) SetRemote(r Remote) error {
 		send:             r.Direction.sends() && !r.Addr.Addr().IsUnspecified(),
 	})
 	return nil
+}
+
+// lawOf is the G.711 law of a payload type: A-law for PCMA's 8, µ-law for
+// PCMU's 0 and any other.
+func lawOf(pt uint8) jitter.Law {
+	if pt == 8 {
+		return jitter.Alaw
+	}
+	return jitter.Ulaw
 }
 
 // Timeout returns a channel that is closed when no RTP has arrived for

@@ -22,11 +22,11 @@ func TestTwoStreams(t *testing.T) {
 		a.Send(frameOf(byte(i)))
 		b.Send(frameOf(byte(100 + i)))
 		var got [FrameSize]byte
-		waitFor(t, "a frame at b", func() bool { return b.Receive(&got) == Audio })
+		waitAudio(t, b, &got, uint64(i+1))
 		if got != *frameOf(byte(i)) {
 			t.Fatalf("frame %d arrived as % x...", i, got[:4])
 		}
-		waitFor(t, "a frame at a", func() bool { return a.Receive(&got) == Audio })
+		waitAudio(t, a, &got, uint64(i+1))
 		if got != *frameOf(byte(100 + i)) {
 			t.Fatalf("frame %d arrived back as % x...", i, got[:4])
 		}
@@ -52,7 +52,7 @@ func TestTwoStreams(t *testing.T) {
 		t.Errorf("second digit event %+v, want %+v", ev, want)
 	}
 	var got [FrameSize]byte
-	waitFor(t, "audio after the digit", func() bool { return b.Receive(&got) == Audio })
+	waitAudio(t, b, &got, 21) // the end packets of the digit take three frames
 	if got != *frameOf(0xee) {
 		t.Errorf("the frame after the digit is % x..., want ee", got[:4])
 	}
@@ -177,13 +177,13 @@ func TestCodecChange(t *testing.T) {
 	setRemote(t, s, Remote{Addr: p.addr(), PayloadType: 0})
 	p.next(s.LocalAddr(), 0, frameOf(1)[:])
 	var f [FrameSize]byte
-	waitFor(t, "a PCMU frame", func() bool { return s.Receive(&f) == Audio })
+	waitAudio(t, s, &f, 1)
 
 	// A re-INVITE moves to PCMA: PCMU packets are no longer accepted.
 	setRemote(t, s, Remote{Addr: p.addr(), PayloadType: 8})
 	p.next(s.LocalAddr(), 0, frameOf(2)[:])
 	p.next(s.LocalAddr(), 8, frameOf(3)[:])
-	waitFor(t, "a PCMA frame", func() bool { return s.Receive(&f) == Audio })
+	waitAudio(t, s, &f, 1) // a new codec, a new jitter buffer
 	if f[0] != 3 {
 		t.Errorf("received frame %x, want the PCMA one", f[0])
 	}
@@ -285,8 +285,8 @@ func TestClose(t *testing.T) {
 	if n := len(s.out); n != 0 {
 		t.Errorf("Send after Close queued %d packets", n)
 	}
-	if k := s.Receive(frameOf(0)); k != Missing {
-		t.Errorf("Receive after Close = %v", k)
+	if k := s.Receive(frameOf(0)); k != Silence {
+		t.Errorf("Receive after Close = %v, want Silence", k)
 	}
 	// The port is free again.
 	s2, err := Open(ports, Options{Local: loopback})
