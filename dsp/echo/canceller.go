@@ -218,7 +218,7 @@ func (c *Canceller) block(out, near, far []int16) {
 		c.farHold--
 	}
 	// Until the foreground cancels 10 dB, the Geigel test tells near
-	// speech from echo; from then on, an error more than the foreground's
+	// speech from echo; from then on, an error 12 dB above the foreground's
 	// usual leakage of its echo estimate does, which catches a near talker
 	// no louder than the echo and lets a hybrid with a poor ERL, whose echo
 	// alone passes the Geigel test, adapt.
@@ -227,7 +227,7 @@ func (c *Canceller) block(out, near, far []int16) {
 		nt = c.nearTalks(near, far)
 	} else {
 		c.nearTalks(near, far)
-		nt = pf > 4*c.fgLeak*py+4*c.nlp.floor
+		nt = pf > 16*c.fgLeak*py+4*c.nlp.floor
 	}
 	if active && !nt {
 		if r := pf / max(py, 1); r < c.fgLeak {
@@ -246,6 +246,9 @@ func (c *Canceller) block(out, near, far []int16) {
 	// The background is trusted only when its gain over the foreground is
 	// large against the difference between their echo estimates: during
 	// double talk a diverging background differs much and gains little.
+	// Both filters' residual echoes make up the difference too, and while
+	// they are of a size, a background that cancels twice as well as the
+	// foreground gains no more than their difference: hence the quarter.
 	// Nor while the near end talks, lest the background fitted to it pass
 	// on: except before the foreground cancels anything much, when a
 	// hybrid with a poor ERL keeps the Geigel test on, and a background
@@ -253,7 +256,7 @@ func (c *Canceller) block(out, near, far []int16) {
 	gain := c.fgErr - c.bgErr
 	trust := c.dtHold == 0 || c.fgLeak > 0.1 && pb < pd/4
 	switch {
-	case active && trust && gain > 0 && gain*gain > c.fgErr*c.diff:
+	case active && trust && gain > 0 && gain*gain > c.fgErr*c.diff/4:
 		c.fg.copyFrom(c.bg)
 		copy(c.ef[:], eb)
 		c.fgErr, pf = c.bgErr, pb

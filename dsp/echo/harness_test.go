@@ -63,7 +63,12 @@ func run(t testing.TB, c *Canceller, l *line) []int16 {
 const window = 800
 
 // erle returns the echo return loss enhancement in dB of each 100 ms window,
-// NaN where Sin is too weak (below -50 dBm0) for a meaningful figure.
+// NaN where Sin is below -40 dBm0. There the line's -70 dBm0 noise and the
+// µ-law quantisation of Sin (about 30 dB below a -40 dBm0 signal, worse
+// below) leave less than the 30 dB the targets ask for to measure: a
+// perfect canceller would fail there. G.168 likewise measures the residual
+// echo only with the far end talking at stated levels (Rin -30 to 0 dBm0),
+// whose echo through a 6 to 12 dB ERL stands clear of the noise.
 func erle(sin, out []int16) []float64 {
 	var r []float64
 	for i := 0; i+window <= len(sin); i += window {
@@ -72,7 +77,7 @@ func erle(sin, out []int16) []float64 {
 			ps += float64(sin[j]) * float64(sin[j])
 			po += float64(out[j]) * float64(out[j])
 		}
-		if ps/window < power(-50) {
+		if ps/window < power(-40) {
 			r = append(r, math.NaN())
 			continue
 		}
