@@ -250,11 +250,13 @@ func (c *Canceller) block(out, near, far []int16) {
 	// they are of a size, a background that cancels twice as well as the
 	// foreground gains no more than their difference: hence the quarter.
 	// Nor while the near end talks, lest the background fitted to it pass
-	// on: except before the foreground cancels anything much, when a
-	// hybrid with a poor ERL keeps the Geigel test on, and a background
-	// that takes 6 dB off Sin has found the echo.
+	// on: unless the background takes 6 dB off Sin, which it cannot with a
+	// near talker at the level of the echo. Then the foreground failed on
+	// far-end sounds it had not heard before (or, at first, on the echo of
+	// a hybrid with a poor ERL, which passes the Geigel test), and the
+	// background has learnt them.
 	gain := c.fgErr - c.bgErr
-	trust := c.dtHold == 0 || c.fgLeak > 0.1 && pb < pd/4
+	trust := c.dtHold == 0 || pb < pd/4
 	switch {
 	case active && trust && gain > 0 && gain*gain > c.fgErr*c.diff/4:
 		c.fg.copyFrom(c.bg)
