@@ -35,7 +35,7 @@ func callsUp(b *testing.B, paced bool) *rig {
 	for range benchLines {
 		far := r.farCall()
 		far.Answer()
-		echo(b, far)
+		loopBack(b, far)
 	}
 	r.until("every line talking", 10*time.Second, func() bool {
 		lines, _ := r.e.Status()
@@ -51,8 +51,8 @@ func callsUp(b *testing.B, paced bool) *rig {
 	return r
 }
 
-// echo sends back what the far end of c receives, every 20 ms.
-func echo(b *testing.B, c *sipua.Call) {
+// loopBack sends back what the far end of c receives, every 20 ms.
+func loopBack(b *testing.B, c *sipua.Call) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	b.Cleanup(func() { cancel(); wg.Wait() })

@@ -143,11 +143,13 @@ func TestConference(t *testing.T) {
 
 	const phoneHz, firstHz, secondHz = 500.0, 800.0, 1300.0
 	first, second := talk(t, w.first, firstHz), talk(t, w.second, secondHz)
-	realTime(w.rig, 10) // the streams fill
-	n1, n2 := first.count(), second.count()
 	if err := w.b.Play(1, tone1(phoneHz, 3*time.Second)); err != nil {
 		t.Fatal(err)
 	}
+	// The streams fill, and the far ends' jitter buffers play out what
+	// the rig sent them in haste while it set the calls up.
+	realTime(w.rig, 25)
+	n1, n2 := first.count(), second.count()
 	rec, err := w.b.Record(1, 8000)
 	if err != nil {
 		t.Fatal(err)

@@ -34,12 +34,15 @@ type farEnd struct {
 	heard  []byte
 	frame  [rtpstream.FrameSize]byte
 	pcm    hal.Frame
+	skip   int // frames still to drop: they were on their way already
 }
 
 // newFarEnd listens to c from now on: what came before, such as the end
-// of the # that sent the number dialled, is dropped.
+// of the # that sent the number dialled, is dropped, also what of it still
+// waits in the jitter buffer.
 func newFarEnd(c *sipua.Call) *farEnd {
 	f := &farEnd{c: c, inband: dtmf.NewDetector(dtmf.ATT)}
+	f.skip = int(c.Stream().Stats().Playout.Delay/hal.FrameDuration) + 2
 	f.take()
 	f.events, f.heard = nil, nil
 	return f
@@ -56,7 +59,11 @@ func (f *farEnd) take() {
 			f.events = append(f.events, ev.Digit)
 		}
 	}
-	for f.c.Stream().Receive(&f.frame) == rtpstream.Audio {
+	if f.c.Stream().Receive(&f.frame) == rtpstream.Audio {
+		if f.skip > 0 {
+			f.skip--
+			return
+		}
 		g711.DecodeUlaw(f.pcm[:], f.frame[:])
 		f.inband.Process(f.pcm[:])
 		for {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"tipring/dsp/callerid"
+	"tipring/dsp/echo"
+	"tipring/dsp/jitter"
 	"tipring/dsp/tone"
 	"tipring/hal"
 	"tipring/sipua"
@@ -49,9 +51,40 @@ type Port struct {
 	Transfer   bool
 	Conference bool
 
+	// Voice is how the line's audio is cleaned up: echo cancellation,
+	// loss concealment and the jitter buffer's delay.
+	Voice Voice
+
 	Answer     Answer     // FXO: when a call out to the PSTN counts as answered
 	Disconnect Disconnect // FXO: the signs of the far end hanging up heeded
 	Dialing    Dialing    // FXO: how numbers go to the exchange
+}
+
+// Voice configures a line's voice processing.
+type Voice struct {
+	// EchoTail is the longest echo the line's echo canceller removes, 16
+	// to 128 ms (G.168); 0 turns it off.
+	EchoTail time.Duration
+	// NoPLC fills the gaps of lost packets with silence instead of
+	// concealing them (G.711 Appendix I).
+	NoPLC bool
+	// JitterMin and JitterMax bound the delay of the calls' jitter
+	// buffers; both 0: rtpstream's defaults.
+	JitterMin, JitterMax time.Duration
+}
+
+func (v Voice) check() error {
+	if v.EchoTail != 0 {
+		if _, err := echo.New(echo.Config{Tail: v.EchoTail}); err != nil {
+			return err
+		}
+	}
+	if v.JitterMin != 0 || v.JitterMax != 0 {
+		if _, err := jitter.New(jitter.Config{Min: v.JitterMin, Max: v.JitterMax}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CallerID is how an FXS line sends caller ID; the zero value sends none.
@@ -105,7 +138,7 @@ type line interface {
 	frame(now time.Duration, rx, tx *hal.Frame)
 	status() string
 	current() *sipua.Call
-	concealed() int64
+	quality() quality
 }
 
 // Engine is the media engine: it owns the PCM bus and runs the frame loop,
@@ -170,6 +203,9 @@ func New(pcm hal.PCM, ports []Port, o Options) (*Engine, error) {
 		}
 		used[ch] = p.ID
 		e.index[p.ID] = i
+		if err := p.Voice.check(); err != nil {
+			return nil, fmt.Errorf("telephony: line %d: %w", p.ID, err)
+		}
 	}
 	for _, r := range o.Inbound {
 		for _, id := range r.Lines {
@@ -283,11 +319,11 @@ func (e *Engine) Status() ([]LineStatus, BusStatus) {
 		s := &e.status[i]
 		s.read(e.ports[i])
 		s.Activity = l.status()
-		s.Call = callStatus(l.current(), l.concealed())
+		s.Call = callStatus(l.current(), l.quality())
 		s.Other = nil
 		if f, ok := l.(*fxsLine); ok {
 			if c, held := f.second(); c != nil {
-				s.Other = callStatus(c, 0)
+				s.Other = callStatus(c, quality{})
 				s.Other.Held = held
 			}
 		}

@@ -100,7 +100,7 @@ func newFXOLine(e *Engine, p *Port, sig *signaller) *fxoLine {
 	if err != nil {
 		panic(err) // the default options are valid
 	}
-	return &fxoLine{e: e, port: p, sig: sig, media: newMedia(e.tones), ring: ring,
+	return &fxoLine{e: e, port: p, sig: sig, media: newMedia(e.tones, p.Voice), ring: ring,
 		cid: callerid.NewDetector(), tdet: tone.NewDetector(e.tones), loopDrop: -1,
 		pulses: pulser{t: pulseTimingFor(e.tones.Country)}}
 }
@@ -176,7 +176,7 @@ func (l *fxoLine) frame(now time.Duration, rx, tx *hal.Frame) {
 		*tx = hal.Frame{}
 		return
 	}
-	l.fromLine(rx)
+	rx = l.fromLine(rx)
 	for i := range l.nheard {
 		if ev := l.heard[i]; ev.Kind == dtmf.DigitStart && l.state == fxoCollect {
 			l.collect(ev.Digit)
@@ -184,6 +184,7 @@ func (l *fxoLine) frame(now time.Duration, rx, tx *hal.Frame) {
 	}
 	l.listenTones(rx)
 	l.toLine(tx)
+	l.sentToLine(tx)
 	if l.state == fxoDialling && l.port.Dialing == DialPulse {
 		if err := l.pulses.handOver(now, l.port.FXO); err != nil {
 			l.cannotDial(err, q850.TemporaryFailure)
@@ -362,7 +363,7 @@ func (l *fxoLine) release() {
 	l.pulses.stop()
 	l.detach()
 	l.stopTone()
-	l.keys = newMedia(l.e.tones).keys
+	l.keys = newMedia(l.e.tones, Voice{}).keys
 	l.call, l.caller, l.gotCID, l.ringEnd, l.digits, l.number = nil, sipua.Party{}, false, 0, "", ""
 	l.placed = false
 	l.dialSeq++
@@ -525,7 +526,9 @@ func (l *fxoLine) progress(st sipua.CallState) {
 			l.setTone(tone.Ringback)
 		}
 	case sipua.CallEarlyMedia:
-		l.stopTone()
+		if l.seized {
+			l.ringbackUntilAudio()
+		}
 	case sipua.CallActive:
 		if !l.seized {
 			l.seize() // one-stage: answer the PSTN call now

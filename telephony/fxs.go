@@ -112,7 +112,7 @@ type fxsLine struct {
 }
 
 func newFXSLine(e *Engine, p *Port, sig *signaller) *fxsLine {
-	l := &fxsLine{e: e, port: p, sig: sig, media: newMedia(e.tones), offHook: p.FXS.Hook() == hal.OffHook}
+	l := &fxsLine{e: e, port: p, sig: sig, media: newMedia(e.tones, p.Voice), offHook: p.FXS.Hook() == hal.OffHook}
 	var err error
 	if l.hook, err = hookswitch.New(hookswitch.DefaultTiming, p.FXS.Hook()); err != nil {
 		panic(err) // the default timing is valid
@@ -180,13 +180,16 @@ func (l *fxsLine) frame(now time.Duration, rx, tx *hal.Frame) {
 	if l.state == fxsRinging {
 		*tx = hal.Frame{}
 		l.ring.frame(l.port.FXS, now, tx)
+		if l.call.EarlyMedia() && !l.held {
+			l.toNet(l.call, tone.Ringback) // the 183 promised it
+		}
 		return
 	}
 	if l.joined != nil {
 		l.leg.receive()
 	}
 	if l.offHook {
-		l.fromLine(l.listenCW(rx))
+		rx = l.fromLine(l.listenCW(rx))
 		for i := range l.nheard {
 			if ev := l.heard[i]; ev.Kind == dtmf.DigitStart {
 				l.digit(ev.Digit)
@@ -199,6 +202,7 @@ func (l *fxsLine) frame(now time.Duration, rx, tx *hal.Frame) {
 		addFrame(tx, &l.leg.pcm)
 	}
 	l.sendCW(now, tx)
+	l.sentToLine(tx)
 }
 
 func (l *fxsLine) hookAction(a hookswitch.Action) {
@@ -560,7 +564,7 @@ func (l *fxsLine) progress(st sipua.CallState) {
 	case sipua.CallRinging:
 		l.setTone(tone.Ringback)
 	case sipua.CallEarlyMedia:
-		l.stopTone()
+		l.ringbackUntilAudio()
 	case sipua.CallActive:
 		l.stopTone()
 		l.answered = true

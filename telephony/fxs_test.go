@@ -207,7 +207,7 @@ func TestFXSIncomingCallerID(t *testing.T) {
 			}, Options{})
 			phone := r.b.FXS(1)
 			far := r.dial("1001", c.from)
-			r.until("far end hears ringing", 2*time.Second, func() bool { return far.State() == sipua.CallRinging })
+			r.until("far end hears ringing", 2*time.Second, func() bool { return alerting(far) })
 			var cid *sim.CallerID
 			rings := 0
 			r.until("caller ID", 10*time.Second, func() bool {

@@ -49,19 +49,32 @@ type CallStatus struct {
 	// Concealed counts the frames due from the network that did not come
 	// in time, since the line started.
 	Concealed int64
+	// Delay is the jitter buffer's: how long the fastest packets wait
+	// before they play.
+	Delay time.Duration
+	// ERLE is how much the line's echo canceller takes off the echo, in
+	// dB; 0 while it has nothing to measure, or is off.
+	ERLE float64
 }
 
-func callStatus(c *sipua.Call, concealed int64) *CallStatus {
+// quality is what the line's voice processing says of the call's audio.
+type quality struct {
+	concealed int64
+	erle      float64
+}
+
+func callStatus(c *sipua.Call, q quality) *CallStatus {
 	if c == nil {
 		return nil
 	}
-	s := &CallStatus{Incoming: c.Incoming, State: c.State(), Codec: c.Media().Codec.Name, Concealed: concealed}
+	s := &CallStatus{Incoming: c.Incoming, State: c.State(), Codec: c.Media().Codec.Name, Concealed: q.concealed, ERLE: q.erle}
 	s.Peer = c.To.Number
 	if c.Incoming {
 		s.Peer = c.From.Number
 	}
 	st := c.Stream().Stats()
 	s.PacketsSent, s.PacketsReceived, s.Lost, s.Jitter = st.PacketsSent, st.PacketsReceived, st.Lost, st.Jitter
+	s.Delay = st.Playout.Delay
 	return s
 }
 
