@@ -11,12 +11,12 @@ import (
 // which costs half of a complex FFT of n points.
 type realFFT struct {
 	n    int
-	perm []int        // bit-reversal permutation of n/2 points
+	perm []int // bit-reversal permutation of n/2 points
 	// Twiddles of the half-size FFT's stages from the third on, each
 	// stage's run of half its size in turn: e^{-2πij/size}, j < size/2.
 	stage []complex128
-	sp   []complex128 // e^{-2πik/n}, k ≤ n/2: split twiddles
-	z    []complex128 // scratch, n/2 points
+	sp    []complex128 // e^{-2πik/n}, k ≤ n/2: split twiddles
+	z     []complex128 // scratch, n/2 points
 }
 
 func newRealFFT(n int) *realFFT {
