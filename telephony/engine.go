@@ -159,7 +159,10 @@ type Engine struct {
 	sigs  []*signaller
 	busy  []atomic.Bool // by port index: the line is not idle
 	waits []atomic.Bool // by port index: the line, busy, takes a call as waiting
-	index map[int]int   // port index by line ID
+	// alerting, by port index: the line's call is not answered yet, a call
+	// it placed or one it rings for.
+	alerting []atomic.Bool
+	index    map[int]int // port index by line ID
 
 	mu     sync.Mutex
 	lines  []line
@@ -178,7 +181,8 @@ func New(pcm hal.PCM, ports []Port, o Options) (*Engine, error) {
 	n := pcm.Channels()
 	e := &Engine{pcm: pcm, rx: make([]hal.Frame, n), tx: make([]hal.Frame, n),
 		tones: tp, loc: o.Location, log: o.Log, inbound: o.Inbound, numbers: o.Numbering,
-		busy: make([]atomic.Bool, len(ports)), waits: make([]atomic.Bool, len(ports)), index: make(map[int]int)}
+		busy: make([]atomic.Bool, len(ports)), waits: make([]atomic.Bool, len(ports)),
+		alerting: make([]atomic.Bool, len(ports)), index: make(map[int]int)}
 	if e.loc == nil {
 		e.loc = time.UTC
 	}
@@ -240,6 +244,11 @@ func New(pcm hal.PCM, ports []Port, o Options) (*Engine, error) {
 // setBusy records whether line id is in use, for routing incoming calls.
 func (e *Engine) setBusy(id int, busy bool) {
 	e.busy[e.index[id]].Store(busy)
+}
+
+// setAlerting records whether line id's call is still to be answered.
+func (e *Engine) setAlerting(id int, alerting bool) {
+	e.alerting[e.index[id]].Store(alerting)
 }
 
 // setWaits records whether line id, busy, would take a call as waiting.

@@ -114,6 +114,7 @@ func (l *fxoLine) enter(s fxoState) {
 		l.quietFrom = l.now // silence counts from the answer
 	}
 	l.e.setBusy(l.port.ID, s != fxoIdle)
+	l.e.setAlerting(l.port.ID, s == fxoCalling)
 }
 
 func (l *fxoLine) event(ev hal.Event) {

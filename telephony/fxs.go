@@ -150,6 +150,7 @@ func (l *fxsLine) second() (c *sipua.Call, held bool) {
 func (l *fxsLine) enter(s fxsState) {
 	l.state, l.since = s, l.now
 	l.e.setBusy(l.port.ID, s != fxsIdle)
+	l.e.setAlerting(l.port.ID, s == fxsCalling || s == fxsRinging)
 }
 
 // frame runs the line for one frame: what the port reported, what the SIP

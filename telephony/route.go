@@ -31,6 +31,19 @@ func (e *Engine) Incoming(c *sipua.Call) {
 		c.Reject(q850.UnallocatedNumber)
 		return
 	}
+	// A call that came from the gateway's own side of a Mediation Server
+	// (Ms-Call-Source) back to a line still alerting in another dialog is
+	// a loop, such as a forward to the PSTN of a call from the PSTN:
+	// [MS-OCPSTN] 3.3 has it refused with 605.
+	if c.CallSource() != "" {
+		for _, i := range candidates {
+			if e.alerting[i].Load() {
+				e.log.Info("incoming call refused: a loop", "line", e.ports[i].ID, "call_source", c.CallSource(), "from", c.From.Number, "to", c.To.Number)
+				c.RejectLoop()
+				return
+			}
+		}
+	}
 	for _, i := range candidates {
 		if !e.busy[i].Load() && e.sigs[i].offer(c, number) {
 			e.log.Info("incoming call", "line", e.ports[i].ID, "from", c.From.Number, "to", c.To.Number)
