@@ -40,6 +40,11 @@ type SIP struct {
 	KeepAlive    int      `toml:"keepalive"`     // seconds between checks of each registrar; 0 = none
 	RTPPorts     string   `toml:"rtp_ports"`     // "LOW-HIGH", UDP ports of calls' media; see ParsePortRange
 	RTPTimeout   int      `toml:"rtp_timeout"`   // seconds without RTP before an answered call is hung up; 0 = never
+
+	// The gateway role of [MS-OCPSTN]:
+	LocationProfile string `toml:"location_profile"` // phone-context of numbers that are not E.164; "" = "dialstring"
+	TrunkingPeer    string `toml:"trunking_peer"`    // host named in ms-trunking-peer; see Config.TrunkingPeer
+	MediaBypass     bool   `toml:"media_bypass"`     // say Supported: ms-bypass: clients may send media straight to the gateway
 }
 
 // Account is a SIP account the gateway registers with and places calls through.
@@ -55,6 +60,14 @@ type Account struct {
 	Expires       int    `toml:"expires"` // registration lifetime in seconds
 	MWI           bool   `toml:"mwi"`     // subscribe to the mailbox's message-waiting state (RFC 3842)
 	Mailbox       string `toml:"mailbox"` // SIP URI subscribed to; "" = the account's own address
+
+	// The gateway role of [MS-OCPSTN], for a Mediation Server or a SIP
+	// trunk behind one:
+	PSTN            bool   `toml:"pstn"`             // the account's calls go to the PSTN: Ms-Call-Source: ms-rtc, not non-ms-rtc
+	PhoneContext    bool   `toml:"phone_context"`    // numbers that are not E.164 go with phone-context=location_profile
+	HoldInactive    bool   `toml:"hold_inactive"`    // hold calls with a=inactive, not a=sendonly
+	RegisterGateway bool   `toml:"register_gateway"` // isGateway in the Contact of REGISTERs too
+	SRTP            string `toml:"srtp"`             // "rejected", "optional" or "required"; see SRTPPolicy
 }
 
 // LineKind is the kind of port a line is.
@@ -96,6 +109,14 @@ type Line struct {
 	Disconnect     []string `toml:"disconnect"`      // fxo: far-end hang-up signs heeded: "loop", "polarity", "tone"
 	SilenceTimeout int      `toml:"silence_timeout"` // fxo: seconds of silence from the line that end a call; 0 = never
 	Dialing        string   `toml:"dialing"`         // fxo: how numbers go to the exchange: "dtmf" or "pulse" (loop disconnect)
+
+	// Voice processing. The echo is the line's own: the far party's voice
+	// coming back from the hybrid of the phone or the PSTN line.
+	EchoCanceller bool `toml:"echo_canceller"` // cancel the echo in what the line sends
+	EchoTail      int  `toml:"echo_tail"`      // milliseconds of echo path the canceller covers, 16 to 128
+	PLC           bool `toml:"plc"`            // conceal lost packets (G.711 Appendix I) rather than play silence
+	JitterMin     int  `toml:"jitter_min"`     // milliseconds: the jitter buffer's least delay, which it starts with
+	JitterMax     int  `toml:"jitter_max"`     // milliseconds: the most delay the jitter buffer adds
 }
 
 // Routing says how numbers are written at the site and where incoming SIP
@@ -187,12 +208,13 @@ func defaultLine(id int, kind LineKind, number string) Line {
 // newLine is what a [[lines]] element starts from.
 func newLine() Line {
 	return Line{CallerID: "auto", CallWaiting: true, MWI: true, Transfer: true, Conference: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
-		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}, Dialing: "dtmf"}
+		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}, Dialing: "dtmf",
+		EchoCanceller: true, EchoTail: 64, PLC: true, JitterMin: 40, JitterMax: 300}
 }
 
 // defaultAccount is what an [[accounts]] element starts from.
 func defaultAccount() Account {
-	return Account{Expires: 3600}
+	return Account{Expires: 3600, RegisterGateway: true}
 }
 
 // countryCodes maps each supported device.country to its E.164 country code.
@@ -284,6 +306,49 @@ func (a *Account) SIPDomain() string {
 	return uriHost(a.Proxy)
 }
 
+// TrunkingPeer is the host the gateway names itself by in the
+// ms-trunking-peer header of its INVITEs and their 200s: sip.trunking_peer,
+// else device.name when that is a host name (as the default "tipring" is),
+// else "": a name such as "Attic GW" cannot go in the header, so the
+// header is left out.
+func (c *Config) TrunkingPeer() string {
+	if c.SIP.TrunkingPeer != "" {
+		return c.SIP.TrunkingPeer
+	}
+	if isHostname(c.Device.Name) {
+		return c.Device.Name
+	}
+	return ""
+}
+
+// SRTPPolicy is the account's media encryption: srtp, else "optional"
+// when the account's calls are signalled over TLS (the server their
+// INVITEs go to first has a sips URI or ;transport=tls), else "rejected".
+// SDES carries the media keys in the SDP, so they are secret only when the
+// signalling is encrypted.
+func (a *Account) SRTPPolicy() string {
+	switch {
+	case a.SRTP != "":
+		return a.SRTP
+	case isTLSURI(a.callServer()):
+		return "optional"
+	}
+	return "rejected"
+}
+
+// callServer is the SIP URI the account's INVITEs go to first:
+// outbound_proxy, else proxy, else registrar; "" when there is none and
+// calls go to the account's domain.
+func (a *Account) callServer() string {
+	switch {
+	case a.OutboundProxy != "":
+		return a.OutboundProxy
+	case a.Proxy != "":
+		return a.Proxy
+	}
+	return a.Registrar
+}
+
 // SocketPath is the control socket: control.socket, else
 // $XDG_RUNTIME_DIR/tipring.sock when XDG_RUNTIME_DIR is set, else
 // /run/tipring/ctl.sock.
@@ -311,6 +376,29 @@ func uriHost(s string) string {
 		rest = rest[i+1:]
 	}
 	return hostOf(rest)
+}
+
+// isTLSURI reports whether the SIP URI s is reached over TLS: a sips URI,
+// or one with ;transport=tls.
+func isTLSURI(s string) bool {
+	scheme, rest, ok := strings.Cut(s, ":")
+	if !ok {
+		return false
+	}
+	if strings.EqualFold(scheme, "sips") {
+		return true
+	}
+	rest, _, _ = strings.Cut(rest, "?")
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		rest = rest[i+1:] // the user part may have parameters of its own
+	}
+	_, params, _ := strings.Cut(rest, ";")
+	for p := range strings.SplitSeq(params, ";") {
+		if k, v, _ := strings.Cut(p, "="); strings.EqualFold(k, "transport") && strings.EqualFold(v, "tls") {
+			return true
+		}
+	}
+	return false
 }
 
 // hostOf returns the host of "host", "host:port", "[v6]" or "[v6]:port", or

@@ -9,16 +9,20 @@
 //	[device]            name, country (tone/ring/caller-ID profile), timezone
 //	[sip]               listen ("udp:0.0.0.0:5060"; port 0 = any free port), tls_cert,
 //	                    tls_key, tls_ca, tls_verify (true), trusted_peers, keepalive (30 s),
-//	                    rtp_ports ("10000-20000"), rtp_timeout (60 s; 0 = never)
+//	                    rtp_ports ("10000-20000"), rtp_timeout (60 s; 0 = never),
+//	                    location_profile, trunking_peer, media_bypass
 //	[[accounts]]        name, registrar, proxy, outbound_proxy, user, auth_user,
-//	                    password, domain, expires, mwi, mailbox
+//	                    password, domain, expires, mwi, mailbox, pstn, phone_context,
+//	                    hold_inactive, register_gateway (true), srtp
 //	[[lines]]           id (board port, from 1), kind (fxs, fxo, bri), number,
 //	                    account, name, caller_id, dial_plan, hotline, hotline_delay,
 //	                    first_digit_timeout (16), inter_digit_timeout (10), critical_timeout (4)
 //	                    (seconds; 0 = the default),
 //	                    reversal, howler, call_waiting (true), transfer (true), conference (true),
 //	                    mwi (true) (fxs); answer (immediate), disconnect
-//	                    (loop, polarity, tone), silence_timeout, dialing (dtmf or pulse; dtmf) (fxo)
+//	                    (loop, polarity, tone), silence_timeout, dialing (dtmf or pulse; dtmf) (fxo);
+//	                    echo_canceller (true), echo_tail (64 ms), plc (true),
+//	                    jitter_min (40 ms), jitter_max (300 ms)
 //	[routing]           country_code, national_prefix, international_prefix, local_calls (true)
 //	[[routing.rewrite]] match (prefix), strip, prefix, direction (out or in; out)
 //	[[routing.inbound]] match (digit map), lines (line ids, first free wins)
@@ -41,6 +45,38 @@
 // above it for RTCP (RFC 3550 section 11), so the range must hold a pair for
 // each line. An answered call that receives no RTP for rtp_timeout seconds is
 // hung up.
+//
+// # Voice processing
+//
+// Each line cancels the echo of its own hybrid (the far party's voice
+// coming back from the phone or the PSTN line) in what it sends, over
+// echo_tail milliseconds of echo path (16 to 128), unless echo_canceller =
+// false. plc = true conceals packets that do not come in time (G.711
+// Appendix I); false plays silence instead. The calls' jitter buffer
+// delays the fastest packets by jitter_min milliseconds at least (and
+// starts there), jitter_max at most (20 to 1000), following the jitter it
+// measures between them.
+//
+// # The gateway role
+//
+// For a Microsoft Mediation Server ([MS-OCPSTN]) an account sets
+// phone_context = true (numbers that are not E.164 go as
+// sip:DIGITS;phone-context=PROFILE@domain;user=phone, PROFILE being
+// sip.location_profile, else "dialstring") and hold_inactive = true (hold
+// with a=inactive, the one form a Mediation Server takes); pstn = true
+// marks an account whose calls go to the PSTN. register_gateway = false
+// leaves isGateway out of the Contact of REGISTERs (the gateway's other
+// requests and responses carry it anyway). sip.trunking_peer is the host in the ms-trunking-peer
+// header, by default device.name when that is a host name (see
+// [Config.TrunkingPeer]); sip.media_bypass = true offers ms-bypass.
+//
+// srtp is the account's SRTP policy (SDES, RFC 4568): "rejected" (plain
+// RTP), "optional" (keys offered, plain RTP taken) or "required". SDES
+// sends the keys in the SDP, so the default is "optional" when the
+// account's calls are signalled over TLS (the first server their INVITEs
+// go to, outbound_proxy, else proxy, else registrar, is a sips: URI or has
+// ;transport=tls) and "rejected" otherwise, and "required" without TLS is
+// an error (see [Account.SRTPPolicy]).
 //
 // # Message waiting
 //
@@ -72,9 +108,11 @@
 // its default. An array in the file replaces the default array entirely; in
 // particular, [[lines]] in the file replace all the default lines. Each
 // [[accounts]] and [[lines]] element starts from its own defaults
-// (expires = 3600, caller_id = "auto", call_waiting = true, mwi = true, answer = "immediate",
-// disconnect = ["loop", "polarity", "tone"], direction = "out"). Keys whose
-// default is derived from another key (auth_user, domain,
+// (expires = 3600, register_gateway = true, caller_id = "auto", call_waiting = true,
+// mwi = true, answer = "immediate", disconnect = ["loop", "polarity", "tone"],
+// echo_canceller = true, echo_tail = 64, plc = true, jitter_min = 40,
+// jitter_max = 300, direction = "out"). Keys whose default is derived from
+// another key (auth_user, domain, srtp, sip.trunking_peer,
 // routing.country_code, routing.national_prefix,
 // routing.international_prefix, control.socket) stay empty in the Config;
 // methods resolve them.

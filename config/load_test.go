@@ -84,12 +84,14 @@ account = "main"
 	}
 	wantLines := []Line{{ID: 7, Kind: FXS, Number: "+4930123", Account: "main", CallerID: "auto",
 		CallWaiting: true, MWI: true, Transfer: true, Conference: true, FirstDigitTimeout: 16, InterDigitTimeout: 10, CriticalTimeout: 4,
-		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}, Dialing: "dtmf"}}
+		Answer: "immediate", Disconnect: []string{"loop", "polarity", "tone"}, Dialing: "dtmf",
+		EchoCanceller: true, EchoTail: 64, PLC: true, JitterMin: 40, JitterMax: 300}}
 	if !reflect.DeepEqual(c.Lines, wantLines) {
 		t.Errorf("lines %+v, want %+v", c.Lines, wantLines)
 	}
-	if a := c.Account("main"); a == nil || a.Expires != 3600 {
-		t.Errorf("account %+v, want expires 3600 by default", a)
+	wantAccount := Account{Name: "main", Registrar: "sip:pbx.example.com", User: "gw", Expires: 3600, RegisterGateway: true}
+	if a := c.Account("main"); a == nil || *a != wantAccount {
+		t.Errorf("account %+v, want %+v", a, wantAccount)
 	}
 }
 
@@ -141,6 +143,130 @@ direction = "in"
 	}
 	if c.CountryCode() != "61" || c.NationalPrefix() != "0" || c.InternationalPrefix() != "0015" {
 		t.Errorf("country code %q, prefixes %q and %q; want 61, 0 and 0015", c.CountryCode(), c.NationalPrefix(), c.InternationalPrefix())
+	}
+}
+
+func TestLoadVoice(t *testing.T) {
+	c, err := Load(writeFile(t, `
+[[lines]]
+id = 1
+kind = "fxs"
+number = "1001"
+echo_canceller = false
+plc = false
+[[lines]]
+id = 2
+kind = "fxo"
+echo_tail = 128
+jitter_min = 0
+jitter_max = 1000
+[[lines]]
+id = 3
+kind = "fxo"
+echo_tail = 16
+jitter_min = 60
+jitter_max = 60
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type voice struct {
+		echo     bool
+		tail     int
+		plc      bool
+		min, max int
+	}
+	want := []voice{{false, 64, false, 40, 300}, {true, 128, true, 0, 1000}, {true, 16, true, 60, 60}}
+	for i, l := range c.Lines {
+		if got := (voice{l.EchoCanceller, l.EchoTail, l.PLC, l.JitterMin, l.JitterMax}); got != want[i] {
+			t.Errorf("lines[%d]: %+v, want %+v", i, got, want[i])
+		}
+	}
+}
+
+func TestLoadGatewayRole(t *testing.T) {
+	c, err := Load(writeFile(t, `
+[sip]
+location_profile = "site-A"
+trunking_peer = "gw1.example.com"
+media_bypass = true
+[[accounts]]
+name = "mediation"
+proxy = "sips:mediation.example.com:5061"
+pstn = true
+phone_context = true
+hold_inactive = true
+register_gateway = false
+srtp = "required"
+[[accounts]]
+name = "plain"
+proxy = "sip:192.0.2.10"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.SIP; s.LocationProfile != "site-A" || s.TrunkingPeer != "gw1.example.com" || !s.MediaBypass {
+		t.Errorf("sip %+v", s)
+	}
+	want := Account{Name: "mediation", Proxy: "sips:mediation.example.com:5061", Expires: 3600,
+		PSTN: true, PhoneContext: true, HoldInactive: true, SRTP: "required"}
+	if a := c.Account("mediation"); *a != want {
+		t.Errorf("account %+v, want %+v", *a, want)
+	}
+	want = Account{Name: "plain", Proxy: "sip:192.0.2.10", Expires: 3600, RegisterGateway: true}
+	if a := c.Account("plain"); *a != want {
+		t.Errorf("account %+v, want %+v", *a, want)
+	}
+	if d := Default().SIP; d.LocationProfile != "" || d.TrunkingPeer != "" || d.MediaBypass {
+		t.Errorf("default sip %+v, want no location profile, trunking peer or media bypass", d)
+	}
+}
+
+func TestSRTPPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		a    Account
+		want string
+	}{
+		{Account{Registrar: "sip:pbx.example.com"}, "rejected"},
+		{Account{Registrar: "sips:pbx.example.com"}, "optional"},
+		{Account{Registrar: "SIPS:pbx.example.com"}, "optional"},
+		{Account{Registrar: "sip:pbx.example.com;transport=tls"}, "optional"},
+		{Account{Registrar: "sip:pbx.example.com:5061;lr;Transport=TLS"}, "optional"},
+		{Account{Registrar: "sip:pbx.example.com;transport=tcp"}, "rejected"},
+		{Account{Registrar: "sip:pbx.example.com;transport=tlsx"}, "rejected"},
+		{Account{Registrar: "sip:pbx.example.com?transport=tls"}, "rejected"},
+		// Parameters of the user part are not the URI's.
+		{Account{Proxy: "sip:gw;transport=tls@pbx.example.com"}, "rejected"},
+		// The calls take the outbound proxy, else the proxy, else the registrar.
+		{Account{Registrar: "sips:pbx.example.com", Proxy: "sip:proxy.example.com"}, "rejected"},
+		{Account{Registrar: "sip:pbx.example.com", Proxy: "sips:proxy.example.com"}, "optional"},
+		{Account{Proxy: "sips:proxy.example.com", OutboundProxy: "sip:edge.example.com"}, "rejected"},
+		{Account{Proxy: "sip:proxy.example.com", OutboundProxy: "sip:edge.example.com;transport=tls"}, "optional"},
+		{Account{Domain: "example.com"}, "rejected"},
+		{Account{Registrar: "sips:pbx.example.com", SRTP: "rejected"}, "rejected"},
+		{Account{Registrar: "sip:pbx.example.com", SRTP: "optional"}, "optional"},
+		{Account{Registrar: "sips:pbx.example.com", SRTP: "required"}, "required"},
+	} {
+		if got := tc.a.SRTPPolicy(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.a, got, tc.want)
+		}
+	}
+}
+
+func TestTrunkingPeer(t *testing.T) {
+	for _, tc := range []struct{ device, key, want string }{
+		{"tipring", "", "tipring"},
+		{"gw1.example.com", "", "gw1.example.com"},
+		{"Attic GW", "", ""},
+		{"gw_1", "", ""},
+		{"Attic GW", "gw1.example.com", "gw1.example.com"},
+		{"tipring", "[2001:db8::1]", "[2001:db8::1]"},
+	} {
+		c := Default()
+		c.Device.Name, c.SIP.TrunkingPeer = tc.device, tc.key
+		if got := c.TrunkingPeer(); got != tc.want {
+			t.Errorf("device.name %q, sip.trunking_peer %q: %q, want %q", tc.device, tc.key, got, tc.want)
+		}
 	}
 }
 
@@ -277,6 +403,15 @@ to = 3
 		{"rtp ports one", "[sip]\nrtp_ports = \"10000-10002\"", []string{
 			`sip.rtp_ports: "10000-10002" holds 1 call (each takes an even port for RTP and the odd one above it for RTCP), fewer than the 4 lines`}},
 		{"rtp timeout", "[sip]\nrtp_timeout = 3601", []string{`sip.rtp_timeout: 3601 is out of range (0 to 3600 seconds; 0 never hangs up for want of RTP)`}},
+		{"location profile", "[sip]\nlocation_profile = \"site A\"", []string{
+			`sip.location_profile: "site A" cannot be a phone-context (want a name such as site-A or redmond.example.com, or a number prefix such as +1425)`}},
+		{"location profile number", "[sip]\nlocation_profile = \"+\"", []string{
+			`sip.location_profile: "+" cannot be a phone-context (want a name such as site-A or redmond.example.com, or a number prefix such as +1425)`}},
+		{"trunking peer", "[sip]\ntrunking_peer = \"gw.example.com:5061\"", []string{
+			`sip.trunking_peer: "gw.example.com:5061" is not a host name or IP address (IPv6 goes in brackets)`}},
+		{"trunking peer v6", "[sip]\ntrunking_peer = \"2001:db8::1\"", []string{
+			`sip.trunking_peer: "2001:db8::1" is not a host name or IP address (IPv6 goes in brackets)`}},
+		{"media bypass", "[sip]\nmedia_bypass = 1", []string{`sip.media_bypass: want a boolean (true or false), not an integer (1)`}},
 		{"trusted peer", "[sip]\ntrusted_peers = [\"192.0.2.10/32\", \"2001:db8::/32\", \"192.0.2.1\", \"pbx\", \"10.0.0.0/33\"]", []string{
 			`sip.trusted_peers[3]: "pbx" is not an IP address or CIDR prefix`,
 			`sip.trusted_peers[4]: "10.0.0.0/33" is not an IP address or CIDR prefix`}},
@@ -298,6 +433,16 @@ to = 3
 			"accounts[0].mailbox: set without mwi = true"}},
 		{"mwi without a mailbox", "[[accounts]]\nname = \"a\"\nproxy = \"sip:pbx\"\nmwi = true", []string{
 			"accounts[0].mwi: no mailbox to subscribe to (set user, or mailbox)"}},
+
+		{"srtp", "[[accounts]]\nname = \"a\"\nproxy = \"sips:pbx\"\nsrtp = \"always\"", []string{
+			`accounts[0].srtp: unknown SRTP policy "always" (want rejected, optional, required)`}},
+		{"srtp required without tls", "[[accounts]]\nname = \"a\"\nregistrar = \"sips:pbx\"\nuser = \"gw\"\nproxy = \"sip:proxy;transport=tcp\"\nsrtp = \"required\"", []string{
+			`accounts[0].srtp: "required" without TLS: SDES puts the media keys in the SDP, which anyone on the path reads unless the signalling is encrypted, and the account's calls go to sip:proxy;transport=tcp, not a sips: URI nor ;transport=tls`}},
+		{"srtp required without a server", "[[accounts]]\nname = \"a\"\ndomain = \"example.com\"\nsrtp = \"required\"", []string{
+			`accounts[0].srtp: "required" without TLS: SDES puts the media keys in the SDP, which anyone on the path reads unless the signalling is encrypted, and the account's calls go to its domain, without TLS`}},
+		{"gateway role types", "[[accounts]]\nname = \"a\"\nproxy = \"sip:pbx\"\npstn = \"yes\"\nregister_gateway = 0", []string{
+			`accounts[0].pstn: want a boolean (true or false), not a string ("yes")`,
+			`accounts[0].register_gateway: want a boolean (true or false), not an integer (0)`}},
 
 		{"line id", "[[lines]]\nid = 0\nkind = \"fxo\"", []string{"lines[0].id: 0 is not a port number (ports are numbered from 1)"}},
 		{"line id duplicate", `
@@ -360,6 +505,19 @@ account = "mian"
 			`lines[0].inter_digit_timeout: 61 is out of range (1 to 60 seconds, 0 for the default)`}},
 		{"critical after inter", "[[lines]]\nid = 1\nkind = \"fxs\"\nnumber = \"1\"\ninter_digit_timeout = 3", []string{
 			`lines[0].critical_timeout: 4 is longer than inter_digit_timeout (3)`}},
+		{"echo tail", "[[lines]]\nid = 1\nkind = \"fxo\"\necho_tail = 8\n[[lines]]\nid = 2\nkind = \"fxo\"\necho_tail = 129\necho_canceller = false", []string{
+			`lines[0].echo_tail: 8 is out of range (16 to 128 ms)`,
+			`lines[1].echo_tail: 129 is out of range (16 to 128 ms)`}},
+		{"jitter", "[[lines]]\nid = 1\nkind = \"fxo\"\njitter_min = -1\njitter_max = 0\n[[lines]]\nid = 2\nkind = \"fxo\"\njitter_max = 1001", []string{
+			`lines[0].jitter_min: -1 is negative`,
+			`lines[0].jitter_max: 0 is out of range (20 to 1000 ms; less than a 20 ms frame leaves no room for jitter)`,
+			`lines[1].jitter_max: 1001 is out of range (20 to 1000 ms; less than a 20 ms frame leaves no room for jitter)`}},
+		{"jitter min above max", "[[lines]]\nid = 1\nkind = \"fxo\"\njitter_max = 30", []string{
+			`lines[0].jitter_min: 40 is above jitter_max (30)`}},
+		{"voice types", "[[lines]]\nid = 1\nkind = \"fxo\"\necho_canceller = \"on\"\nplc = 1\njitter_max = 2.5", []string{
+			`lines[0].echo_canceller: want a boolean (true or false), not a string ("on")`,
+			`lines[0].plc: want a boolean (true or false), not an integer (1)`,
+			`lines[0].jitter_max: want an integer, not a float (2.5)`}},
 
 		{"country code", "[routing]\ncountry_code = \"+1\"", []string{`routing.country_code: "+1" is not a country code (1 to 3 digits, as in 1, 44 or 353)`}},
 		{"prefixes", "[routing]\nnational_prefix = \"+0\"\ninternational_prefix = \"00 \"", []string{

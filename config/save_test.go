@@ -21,20 +21,28 @@ func full() *Config {
 		TrustedPeers: []string{"192.0.2.10/32", "2001:db8::1"},
 		RTPPorts:     "16384-16387",
 		RTPTimeout:   300,
+
+		LocationProfile: "site-A",
+		TrunkingPeer:    "gw.example.com",
+		MediaBypass:     true,
 	}
 	c.Accounts = []Account{{
 		Name: "main", Registrar: "sip:pbx.example.com", Proxy: "sip:proxy.example.com",
 		OutboundProxy: "sips:edge.example.com:5061", User: "gw", AuthUser: "gw-auth",
 		Password: "s3cr=t\"pass", Domain: "example.com", Expires: 600,
+		SRTP: "rejected",
 	}, {
-		Name: "trunk", Proxy: "sip:192.0.2.10", User: "+4930123", Expires: 3600,
+		Name: "trunk", Proxy: "sips:192.0.2.10", User: "+4930123", Expires: 3600,
+		PSTN: true, PhoneContext: true, HoldInactive: true, SRTP: "required",
 	}}
 	c.Lines = []Line{
 		{ID: 1, Kind: FXS, Number: "21", Account: "main", Name: "Kitchen", CallerID: "v23-rpas",
 			DialPlan: "[2-9]xxxxxx|110|112|x.T", Hotline: "112", HotlineDelay: 5, Reversal: true, Howler: true,
-			Answer: "immediate", Disconnect: []string{"loop"}, Dialing: "dtmf"},
+			Answer: "immediate", Disconnect: []string{"loop"}, Dialing: "dtmf",
+			EchoTail: 16, JitterMin: 0, JitterMax: 1000},
 		{ID: 2, Kind: FXO, Number: "+4930123", Account: "trunk", CallerID: "off", Answer: "polarity",
-			Disconnect: []string{"polarity", "tone"}, SilenceTimeout: 30, Dialing: "pulse"},
+			Disconnect: []string{"polarity", "tone"}, SilenceTimeout: 30, Dialing: "pulse",
+			EchoCanceller: true, EchoTail: 128, PLC: true, JitterMin: 60, JitterMax: 120},
 	}
 	c.Routing = Routing{
 		CountryCode: "49", NationalPrefix: "0", InternationalPrefix: "00",

@@ -54,6 +54,8 @@ var disconnectSigns = []string{"loop", "polarity", "tone"}
 
 var dialingMethods = []string{"dtmf", "pulse"}
 
+var srtpPolicies = []string{"rejected", "optional", "required"}
+
 var callerIDModes = []string{"auto", "bell202", "v23", "v23-dtas", "v23-rpas", "v23-lr", "dtmf", "off"}
 
 type validator struct{ errs Errors }
@@ -134,6 +136,30 @@ func (v *validator) sip(s *SIP, lines int) {
 			v.addf(fmt.Sprintf("sip.trusted_peers[%d]", i), "%q is not an IP address or CIDR prefix", p)
 		}
 	}
+	if lp := s.LocationProfile; lp != "" && !isHostname(lp) && !isGlobalNumberDigits(lp) {
+		v.addf("sip.location_profile", "%q cannot be a phone-context (want a name such as site-A or redmond.example.com, or a number prefix such as +1425)", lp)
+	}
+	if tp := s.TrunkingPeer; tp != "" && !isSIPHost(tp) {
+		v.addf("sip.trunking_peer", "%q is not a host name or IP address (IPv6 goes in brackets)", tp)
+	}
+}
+
+// isGlobalNumberDigits reports whether s is a global number as RFC 3966
+// 5.1.5 allows for a phone-context: + then digits, with the visual
+// separators - . ( ).
+func isGlobalNumberDigits(s string) bool {
+	rest, ok := strings.CutPrefix(s, "+")
+	return ok && strings.ContainsAny(rest, "0123456789") && strings.Trim(rest, "0123456789-.()") == ""
+}
+
+// isSIPHost reports whether s is a host as RFC 3261 25.1 writes it: a
+// DNS name, an IPv4 address or an IPv6 address in brackets.
+func isSIPHost(s string) bool {
+	if v6, ok := strings.CutPrefix(s, "["); ok {
+		a, err := netip.ParseAddr(strings.TrimSuffix(v6, "]"))
+		return err == nil && a.Is6() && strings.HasSuffix(v6, "]")
+	}
+	return isHostname(s)
 }
 
 // rtpPorts checks sip.rtp_ports, and that it holds a call for each line.
@@ -268,6 +294,19 @@ func (v *validator) accounts(accts []Account) {
 		case a.MWI && a.Mailbox == "" && a.User == "":
 			v.addf(key("mwi"), "no mailbox to subscribe to (set user, or mailbox)")
 		}
+		switch a.SRTP {
+		case "", "rejected", "optional":
+		case "required":
+			if srv := a.callServer(); !isTLSURI(srv) {
+				to := "its domain, without TLS"
+				if srv != "" {
+					to = fmt.Sprintf("%s, not a sips: URI nor ;transport=tls", srv)
+				}
+				v.addf(key("srtp"), "\"required\" without TLS: SDES puts the media keys in the SDP, which anyone on the path reads unless the signalling is encrypted, and the account's calls go to %s", to)
+			}
+		default:
+			v.addf(key("srtp"), "unknown SRTP policy %q (want %s)", a.SRTP, strings.Join(srtpPolicies, ", "))
+		}
 	}
 }
 
@@ -338,6 +377,24 @@ func (v *validator) lines(lines []Line, accts []Account) {
 		if !slices.Contains(dialingMethods, l.Dialing) {
 			v.addf(key("dialing"), "unknown dialing method %q (want %s)", l.Dialing, strings.Join(dialingMethods, " or "))
 		}
+		v.voice(key, l)
+	}
+}
+
+// voice checks a line's voice processing keys, in milliseconds.
+func (v *validator) voice(key func(string) string, l *Line) {
+	// The tails dsp/echo models.
+	if l.EchoTail < 16 || l.EchoTail > 128 {
+		v.addf(key("echo_tail"), "%d is out of range (16 to 128 ms)", l.EchoTail)
+	}
+	if l.JitterMin < 0 {
+		v.addf(key("jitter_min"), "%d is negative", l.JitterMin)
+	}
+	switch {
+	case l.JitterMax < 20 || l.JitterMax > 1000:
+		v.addf(key("jitter_max"), "%d is out of range (20 to 1000 ms; less than a 20 ms frame leaves no room for jitter)", l.JitterMax)
+	case l.JitterMin > l.JitterMax:
+		v.addf(key("jitter_min"), "%d is above jitter_max (%d)", l.JitterMin, l.JitterMax)
 	}
 }
 
