@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -20,6 +21,10 @@ type Opts struct {
 	// Paced makes Transfer wait for the wall clock, 20 ms a frame. Unpaced,
 	// every Transfer is the next frame at once.
 	Paced bool
+	// EchoReturnLoss, when above 0, makes every FXO line return an echo of
+	// what the gateway sends into it, that many dB below it, as the
+	// hybrids of real lines do (ERL; G.168 tests at 6 dB and up).
+	EchoReturnLoss float64
 }
 
 // Errors of actions on the board match these with errors.Is.
@@ -72,6 +77,9 @@ func New(o Opts) (*Board, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.EchoReturnLoss < 0 || math.IsNaN(o.EchoReturnLoss) {
+		return nil, fmt.Errorf("sim: echo return loss %v dB: want 0 (none) or more", o.EchoReturnLoss)
+	}
 	b := &Board{country: plan, paced: o.Paced, closed: make(chan struct{})}
 	for i, k := range o.Ports {
 		n := i + 1
@@ -79,7 +87,11 @@ func New(o Opts) (*Board, error) {
 		case hal.KindFXS:
 			b.ports = append(b.ports, newPhone(b, n))
 		case hal.KindFXO:
-			b.ports = append(b.ports, newExchange(b, n))
+			x := newExchange(b, n)
+			if o.EchoReturnLoss > 0 {
+				x.echo = newHybrid(o.EchoReturnLoss)
+			}
+			b.ports = append(b.ports, x)
 		default:
 			return nil, fmt.Errorf("sim: port %d: the simulated board has no %v ports", n, k)
 		}

@@ -94,6 +94,8 @@ type Exchange struct {
 	closed time.Duration // how long the loop was closed before the break under way
 	timing PulseTiming
 	lastAt time.Duration // bus time of the last digit or pulse
+
+	echo *hybrid // nil: the line returns no echo
 }
 
 func newExchange(b *Board, n int) *Exchange {
@@ -357,6 +359,9 @@ func (x *Exchange) frame(now time.Duration, in, out *hal.Frame) {
 		x.listen(now, in)
 	}
 	x.sink(in)
+	if x.echo != nil && x.hook == hal.OffHook && !x.batteryOff {
+		x.echo.add(out, in)
+	}
 }
 
 // supervise makes the changes that time alone brings.
