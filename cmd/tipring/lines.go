@@ -28,6 +28,7 @@ func linePorts(cfg *config.Config, b *sim.Board) ([]telephony.Port, error) {
 			},
 			Reversal: l.Reversal, Howler: l.Howler, CallWaiting: l.CallWaiting, MWI: l.MWI,
 			Transfer: l.Transfer, Conference: l.Conference,
+			Voice: lineVoice(&l),
 		}
 		if p.Account == "" && len(cfg.Accounts) > 0 {
 			p.Account = cfg.Accounts[0].Name
@@ -61,6 +62,19 @@ func linePorts(cfg *config.Config, b *sim.Board) ([]telephony.Port, error) {
 		ports = append(ports, p)
 	}
 	return ports, nil
+}
+
+// lineVoice is the voice processing a line's keys ask for.
+func lineVoice(l *config.Line) telephony.Voice {
+	v := telephony.Voice{
+		NoPLC:     !l.PLC,
+		JitterMin: time.Duration(l.JitterMin) * time.Millisecond,
+		JitterMax: time.Duration(l.JitterMax) * time.Millisecond,
+	}
+	if l.EchoCanceller {
+		v.EchoTail = time.Duration(l.EchoTail) * time.Millisecond
+	}
+	return v
 }
 
 // callerIDMode is how a caller_id key sends caller ID: "auto" as the

@@ -12,6 +12,7 @@ import (
 
 	"tipring/config"
 	"tipring/sipua"
+	"tipring/sipua/sdpoa"
 )
 
 // sipConfig turns the configuration's SIP settings into the user agent's.
@@ -36,6 +37,14 @@ func sipConfig(cfg *config.Config, log *slog.Logger) (sipua.Config, error) {
 		RTPTimeout: time.Duration(cfg.SIP.RTPTimeout) * time.Second,
 		KeepAlive:  time.Duration(cfg.SIP.KeepAlive) * time.Second,
 		Log:        log.With("component", "sip"),
+
+		LocationProfile: cfg.SIP.LocationProfile,
+		TrunkingPeer:    cfg.TrunkingPeer(),
+		MediaBypass:     cfg.SIP.MediaBypass,
+	}
+	if c.TrunkingPeer == "" {
+		// Said once here rather than on every call that goes without it.
+		log.Info("ms-trunking-peer is left out of calls: device.name is not a host name, and sip.trunking_peer is not set", "device.name", cfg.Device.Name)
 	}
 	for _, l := range cfg.SIP.Listen {
 		transport, hostport, err := config.SplitListen(l)
@@ -74,9 +83,19 @@ func sipConfig(cfg *config.Config, log *slog.Logger) (sipua.Config, error) {
 			Credentials: sipua.Credentials{Username: a.AuthUsername(), Password: string(a.Password)},
 			Expires:     time.Duration(a.Expires) * time.Second,
 			MWI:         a.MWI, Mailbox: a.Mailbox,
+			PSTN: a.PSTN, PhoneContext: a.PhoneContext, HoldInactive: a.HoldInactive,
+			RegisterGateway: a.RegisterGateway, SRTP: srtpPolicies[a.SRTPPolicy()],
 		})
 	}
 	return c, nil
+}
+
+// srtpPolicies maps the values of an account's srtp key, which validation
+// has checked.
+var srtpPolicies = map[string]sdpoa.Encryption{
+	"rejected": sdpoa.EncryptionRejected,
+	"optional": sdpoa.EncryptionOptional,
+	"required": sdpoa.EncryptionRequired,
 }
 
 // tlsConfig loads the certificate, its key and the CA bundle the sip section

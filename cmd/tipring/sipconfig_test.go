@@ -20,6 +20,7 @@ import (
 
 	"tipring/config"
 	"tipring/sipua"
+	"tipring/sipua/sdpoa"
 )
 
 // testPKI is a CA and a certificate it signed for "gw.test", as PEM files.
@@ -204,5 +205,70 @@ func TestSIPConfigTLSFileErrors(t *testing.T) {
 				t.Errorf("got %v, want %q...%q", err, tc.want1, tc.want2)
 			}
 		})
+	}
+}
+
+func TestSIPConfigGatewayRole(t *testing.T) {
+	cfg := config.Default()
+	cfg.SIP.LocationProfile, cfg.SIP.TrunkingPeer, cfg.SIP.MediaBypass = "site-A", "gw1.example.com", true
+	cfg.Accounts = []config.Account{
+		{Name: "mediation", Proxy: "sips:mediation.example.com:5061", Expires: 3600,
+			PSTN: true, PhoneContext: true, HoldInactive: true, SRTP: "required"},
+		{Name: "pbx", Registrar: "sip:pbx.example.com", User: "gw", Expires: 3600, RegisterGateway: true},
+		{Name: "tls", Registrar: "sip:pbx.example.com;transport=tls", User: "gw", Expires: 3600},
+		{Name: "plain", Proxy: "sip:192.0.2.10", Expires: 3600, SRTP: "optional"},
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := sipConfig(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LocationProfile != "site-A" || c.TrunkingPeer != "gw1.example.com" || !c.MediaBypass {
+		t.Errorf("location profile %q, trunking peer %q, media bypass %v", c.LocationProfile, c.TrunkingPeer, c.MediaBypass)
+	}
+	type role struct {
+		pstn, phoneContext, holdInactive, registerGateway bool
+		srtp                                              sdpoa.Encryption
+	}
+	want := []role{
+		{true, true, true, false, sdpoa.EncryptionRequired},
+		{false, false, false, true, sdpoa.EncryptionRejected},
+		{false, false, false, false, sdpoa.EncryptionOptional}, // the default over TLS
+		{false, false, false, false, sdpoa.EncryptionOptional},
+	}
+	for i, a := range c.Accounts {
+		if got := (role{a.PSTN, a.PhoneContext, a.HoldInactive, a.RegisterGateway, a.SRTP}); got != want[i] {
+			t.Errorf("account %s: %+v, want %+v", a.Name, got, want[i])
+		}
+	}
+	if _, err := sipua.New(c); err != nil {
+		t.Errorf("sipua.New refuses it: %v", err)
+	}
+}
+
+func TestSIPConfigTrunkingPeer(t *testing.T) {
+	for _, tc := range []struct {
+		device, key, want string
+		logged            bool
+	}{
+		{"tipring", "", "tipring", false},
+		{"Attic GW", "", "", true},
+		{"Attic GW", "gw1.example.com", "gw1.example.com", false},
+	} {
+		cfg := config.Default()
+		cfg.Device.Name, cfg.SIP.TrunkingPeer = tc.device, tc.key
+		var logs bytes.Buffer
+		c, err := sipConfig(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.TrunkingPeer != tc.want {
+			t.Errorf("device.name %q, sip.trunking_peer %q: TrunkingPeer %q, want %q", tc.device, tc.key, c.TrunkingPeer, tc.want)
+		}
+		if got := strings.Contains(logs.String(), "ms-trunking-peer is left out"); got != tc.logged {
+			t.Errorf("device.name %q, sip.trunking_peer %q: logged %v, want %v:\n%s", tc.device, tc.key, got, tc.logged, logs.String())
+		}
 	}
 }
