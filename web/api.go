@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -329,5 +330,5 @@ func callStatus(c *telephony.CallStatus) *CallStatus {
 	}
 	return &CallStatus{Direction: dir, Peer: c.Peer, State: c.State.String(), Held: c.Held, Codec: c.Codec,
 		PacketsSent: c.PacketsSent, PacketsReceived: c.PacketsReceived, Lost: c.Lost,
-		Jitter: Millis(c.Jitter), Concealed: c.Concealed}
+		Jitter: Millis(c.Jitter), Concealed: c.Concealed, Buffer: Millis(c.Delay), ERLE: math.Round(c.ERLE*10) / 10}
 }

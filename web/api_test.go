@@ -1,15 +1,18 @@
 package web
 
 import (
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"tipring/board/sim"
 	"tipring/hal"
+	"tipring/sipua"
 	"tipring/telephony"
 )
 
@@ -72,4 +75,29 @@ func TestAPIWithoutSim(t *testing.T) {
 
 func quote(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+func TestCallStatusJSON(t *testing.T) {
+	for _, tc := range []struct {
+		in   telephony.CallStatus
+		want string
+	}{
+		{telephony.CallStatus{Incoming: true, Peer: "1001", State: sipua.CallActive, Codec: "PCMU",
+			PacketsSent: 500, PacketsReceived: 498, Lost: 2, Jitter: 3 * time.Millisecond, Concealed: 12,
+			Delay: 60 * time.Millisecond, ERLE: 31.26},
+			`{"direction":"in","peer":"1001","state":"active","codec":"PCMU","rtp_sent":500,"rtp_received":498,` +
+				`"rtp_lost":2,"jitter_ms":3,"concealed_frames":12,"buffer_ms":60,"erle_db":31.3}`},
+		// No ERLE measured, or the canceller off: the key is left out.
+		{telephony.CallStatus{Peer: "2001", State: sipua.CallRinging, Delay: 42500 * time.Microsecond},
+			`{"direction":"out","peer":"2001","state":"ringing","rtp_sent":0,"rtp_received":0,` +
+				`"rtp_lost":0,"jitter_ms":0,"concealed_frames":0,"buffer_ms":42.5}`},
+	} {
+		b, err := json.Marshal(callStatus(&tc.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != tc.want {
+			t.Errorf("got  %s\nwant %s", b, tc.want)
+		}
+	}
 }

@@ -76,6 +76,13 @@ type CallStatus struct {
 	Lost            int64  `json:"rtp_lost"`
 	Jitter          Millis `json:"jitter_ms"`
 	Concealed       int64  `json:"concealed_frames"`
+	// Buffer is the jitter buffer's delay: how long the fastest packets
+	// wait before they play.
+	Buffer Millis `json:"buffer_ms"`
+	// ERLE is how much the line's echo canceller takes off the echo, in
+	// dB to a tenth; absent while there is nothing to measure or the
+	// canceller is off.
+	ERLE float64 `json:"erle_db,omitempty"`
 }
 
 // BusStatus is the frame loop's record.

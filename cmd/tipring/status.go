@@ -85,7 +85,11 @@ func callDetail(c *web.CallStatus) string {
 		s += " (held)"
 	}
 	if c.Codec != "" {
-		s += fmt.Sprintf(" %s, RTP %d out %d in %d lost, jitter %v ms", c.Codec, c.PacketsSent, c.PacketsReceived, c.Lost, time.Duration(c.Jitter).Milliseconds())
+		s += fmt.Sprintf(" %s, RTP %d out %d in %d lost, jitter %v ms, buffer %v ms, %d concealed", c.Codec, c.PacketsSent, c.PacketsReceived, c.Lost,
+			time.Duration(c.Jitter).Milliseconds(), time.Duration(c.Buffer).Milliseconds(), c.Concealed)
+		if c.ERLE != 0 {
+			s += fmt.Sprintf(", ERLE %.0f dB", c.ERLE)
+		}
 	}
 	return s
 }
