@@ -65,6 +65,12 @@ type farTalker struct {
 }
 
 func talk(t *testing.T, c *sipua.Call, freq float64) *farTalker {
+	return play(t, c, func(i int) int16 { return int16(6000 * math.Sin(2*math.Pi*freq*float64(i)/8000)) })
+}
+
+// play sends far call c the samples of sample, in real time, and keeps
+// what it hears.
+func play(t *testing.T, c *sipua.Call, sample func(i int) int16) *farTalker {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	t.Cleanup(func() { cancel(); wg.Wait() })
@@ -82,7 +88,7 @@ func talk(t *testing.T, c *sipua.Call, freq float64) *farTalker {
 			case <-tick.C:
 			}
 			for i := range pcm {
-				pcm[i] = int16(6000 * math.Sin(2*math.Pi*freq*float64(n*len(pcm)+i)/8000))
+				pcm[i] = sample(n*len(pcm) + i)
 			}
 			g711.EncodeUlaw(out[:], pcm[:])
 			s.Send(&out)
