@@ -22,12 +22,17 @@ const benchLines = 8
 // callsUp starts a gateway with benchLines FXS lines, each in an answered
 // call to the far end, which echoes every frame back. The phones talk: a
 // tone for as long as a benchmark may last.
-func callsUp(b *testing.B, paced bool) *rig {
+func callsUp(b *testing.B, paced bool, v Voice) *rig {
 	kinds := make([]hal.Kind, benchLines)
 	for i := range kinds {
 		kinds[i] = hal.KindFXS
 	}
-	r := newRig(b, sim.Opts{Country: "US", Ports: kinds, Paced: paced}, nil, Options{})
+	r := newRig(b, sim.Opts{Country: "US", Ports: kinds, Paced: paced}, func(_ *sim.Board, p []Port) []Port {
+		for i := range p {
+			p[i].Voice = v
+		}
+		return p
+	}, Options{})
 	for n := 1; n <= benchLines; n++ {
 		r.b.FXS(n).OffHook()
 		r.b.FXS(n).Dial("2000#", false)
@@ -75,14 +80,25 @@ func loopBack(b *testing.B, c *sipua.Call) {
 
 // BenchmarkEngineTick is one frame of the engine with every line in a
 // call: the simulated board's transfer, each line's state machine, DTMF
-// detection, G.711 both ways and RTP out.
+// detection, G.711 both ways, the jitter buffer and loss concealment, RTP
+// out; with and without each line's echo canceller (64 ms tail).
 func BenchmarkEngineTick(b *testing.B) {
-	r := callsUp(b, false)
-	b.ReportAllocs()
-	for b.Loop() {
-		r.step(1)
+	for _, c := range []struct {
+		name  string
+		voice Voice
+	}{
+		{"echo=off", Voice{}},
+		{"echo=64ms", Voice{EchoTail: 64 * time.Millisecond}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			r := callsUp(b, false, c.voice)
+			b.ReportAllocs()
+			for b.Loop() {
+				r.step(1)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1000/float64(b.N), "µs/tick")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1000/float64(b.N), "µs/tick")
 }
 
 // BenchmarkEngineLateness runs the engine in real time on the board's
@@ -95,7 +111,7 @@ func BenchmarkEngineTick(b *testing.B) {
 func BenchmarkEngineLateness(b *testing.B) {
 	const run = time.Minute
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	r := callsUp(b, true)
+	r := callsUp(b, true, Voice{EchoTail: 64 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
