@@ -41,6 +41,9 @@ type CallStatus struct {
 	State    sipua.CallState
 	Held     bool // the line holds the call
 	Codec    string
+	// Gateway: the peer's Contact says it is a gateway ([MS-OCPSTN]
+	// isGateway), as a Mediation Server's does.
+	Gateway bool
 
 	PacketsSent     uint64
 	PacketsReceived uint64
@@ -67,7 +70,8 @@ func callStatus(c *sipua.Call, q quality) *CallStatus {
 	if c == nil {
 		return nil
 	}
-	s := &CallStatus{Incoming: c.Incoming, State: c.State(), Codec: c.Media().Codec.Name, Concealed: q.concealed, ERLE: q.erle}
+	s := &CallStatus{Incoming: c.Incoming, State: c.State(), Codec: c.Media().Codec.Name, Gateway: c.PeerIsGateway(),
+		Concealed: q.concealed, ERLE: q.erle}
 	s.Peer = c.To.Number
 	if c.Incoming {
 		s.Peer = c.From.Number
