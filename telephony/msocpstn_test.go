@@ -20,6 +20,10 @@ func TestIncomingPhoneContext(t *testing.T) {
 				t.Fatal(err)
 			}
 			r.until("the phone rings", 3*time.Second, func() bool { return r.activity(1) == "ringing" })
+			// The caller, a tipring too, says it is a gateway.
+			if lines, _ := r.e.Status(); lines[0].Call == nil || !lines[0].Call.Gateway {
+				t.Errorf("the line's call status %+v does not note the gateway peer", lines[0].Call)
+			}
 		})
 	}
 }
