@@ -36,3 +36,19 @@ func TestRealFFT(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRealFFT measures a forward and an inverse transform of the
+// canceller's size.
+func BenchmarkRealFFT(b *testing.B) {
+	f := newRealFFT(fftLen)
+	x := make([]float64, fftLen)
+	for i := range x {
+		x[i] = float64(i % 17)
+	}
+	X := make([]complex128, bins)
+	b.ReportAllocs()
+	for b.Loop() {
+		f.forward(X, x)
+		f.inverse(x, X)
+	}
+}
