@@ -272,3 +272,48 @@ func TestSIPConfigTrunkingPeer(t *testing.T) {
 		}
 	}
 }
+
+// The README's configuration for a Mediation Server loads, and sipua takes
+// what it makes, so the README cannot drift from the keys.
+func TestSIPConfigREADMEMediationServer(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const heading = "\n## Using tipring with Microsoft Office Communications Server / Lync Mediation Server\n"
+	_, section, ok := strings.Cut(string(readme), heading)
+	if !ok {
+		t.Fatalf("README.md has no heading %q", strings.TrimSpace(heading))
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	_, block, ok := strings.Cut(section, "\n```toml\n")
+	block, _, closed := strings.Cut(block, "\n```\n")
+	if !ok || !closed {
+		t.Fatal("the section has no ```toml block")
+	}
+	path := filepath.Join(t.TempDir(), "tipring.toml")
+	if err := os.WriteFile(path, []byte(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("the README's config:\n%v", err)
+	}
+	a := cfg.Accounts[0]
+	if a.Registrar != "" || a.SRTPPolicy() != "required" || !a.HoldInactive || !a.PhoneContext {
+		t.Errorf("account %+v: want no registrar, srtp required, hold_inactive and phone_context", a)
+	}
+	// The daemon reads the certificate files; the test's stand in.
+	pki := newTestPKI(t)
+	cfg.SIP.TLSCert, cfg.SIP.TLSKey, cfg.SIP.TLSCA = pki.cert, pki.key, pki.ca
+	c, err := sipConfig(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TrunkingPeer != "gw1.example.com" || c.LocationProfile == "" || c.Accounts[0].SRTP != sdpoa.EncryptionRequired {
+		t.Errorf("trunking peer %q, location profile %q, SRTP %v", c.TrunkingPeer, c.LocationProfile, c.Accounts[0].SRTP)
+	}
+	if _, err := sipua.New(c); err != nil {
+		t.Errorf("sipua.New refuses it: %v", err)
+	}
+}
