@@ -169,7 +169,10 @@ type leg struct {
 	sum    hal.Frame
 }
 
-func (g *leg) attach(c *sipua.Call) { g.call, g.stream = c, c.Stream() }
+func (g *leg) attach(c *sipua.Call) {
+	g.call, g.stream = c, c.Stream()
+	g.stream.Flush() // it queued while the call was held
+}
 
 func (g *leg) detach() { g.call, g.stream, g.pcm = nil, nil, hal.Frame{} }
 

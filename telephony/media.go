@@ -126,6 +126,7 @@ func (m *media) attach(c *sipua.Call) {
 	}
 	m.call, m.stream = c, c.Stream()
 	m.relay, m.netTone = 0, nil
+	m.stream.Flush() // what came while the line did not listen is stale
 	if min, max := m.voice.JitterMin, m.voice.JitterMax; min != 0 || max != 0 {
 		m.stream.SetPlayout(min, max) // New checked the limits
 	}

@@ -213,6 +213,20 @@ func (b *Buffer) Counters() Counters {
 	return c
 }
 
+// Flush forgets the frames queued, counting them discarded, and starts
+// afresh with the next packet: for a reader that comes back to a stream it
+// left unread, to whom what queued meanwhile is stale.
+func (b *Buffer) Flush() {
+	for i := range b.slots {
+		if b.slots[i].state == queued {
+			b.c.Discarded++
+		}
+		b.slots[i].state = empty
+	}
+	b.started = false
+	b.est.reset()
+}
+
 // Put takes in a packet as it arrives. It returns an error only for a
 // payload that is not whole frames; everything else the network does is
 // counted.

@@ -2,6 +2,7 @@ package jitter
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -291,5 +292,37 @@ func TestSilenceCode(t *testing.T) {
 		if r := b.Get(&out); r != Silence || out[0] != silenceCode[law] || out[FrameSize-1] != silenceCode[law] {
 			t.Errorf("%v: Get = %v, out[0] = %#02x", law, r, out[0])
 		}
+	}
+}
+
+// A reader that left the buffer unread flushes what queued meanwhile: the
+// next packet starts the stream again, after the minimum delay.
+func TestFlush(t *testing.T) {
+	b, err := New(Config{Min: 40 * time.Millisecond, Max: 200 * time.Millisecond, Law: Ulaw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 8 {
+		p := pkt(1, i)
+		p.Arrival = time.Duration(i) * 20 * time.Millisecond
+		b.Put(p)
+	}
+	b.Flush()
+	var out [FrameSize]byte
+	if got := b.Get(&out); got != Silence {
+		t.Errorf("Get after Flush = %v, want Silence", got)
+	}
+	if c := b.Counters(); c.Discarded != 8 || c.Played != 0 {
+		t.Errorf("counters %+v, want the 8 queued frames discarded", c)
+	}
+	var kinds []Result
+	for i := 8; i < 12; i++ {
+		p := pkt(1, i)
+		p.Arrival = time.Duration(i) * 20 * time.Millisecond
+		b.Put(p)
+		kinds = append(kinds, b.Get(&out))
+	}
+	if want := []Result{Silence, Silence, Audio, Audio}; !slices.Equal(kinds, want) || frameNumber(&out) != 9 {
+		t.Errorf("after Flush: %v ending with frame %d, want %v ending with frame 9", kinds, frameNumber(&out), want)
 	}
 }

@@ -25,3 +25,14 @@ func (s *Stream) SetPlayout(min, max time.Duration) error {
 	s.playout, s.jitterCfg = b, c
 	return nil
 }
+
+// Flush drops the received audio still waiting to be played, for a frame
+// loop that starts reading a stream it left unread, such as the call of a
+// phone that rang while early media came in: what queued meanwhile is
+// stale, and would only delay what follows.
+func (s *Stream) Flush() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.playout.Flush()
+	s.reframe.n = 0
+}

@@ -377,3 +377,19 @@ func TestInactivityTimeout(t *testing.T) {
 		}
 	})
 }
+
+func TestFlush(t *testing.T) {
+	s := openStream(t, Options{})
+	p := newPeer(t, 1)
+	setRemote(t, s, Remote{Addr: p.addr(), PayloadType: 0})
+	for i := range 6 {
+		p.next(s.LocalAddr(), 0, frameOf(byte(i))[:])
+	}
+	waitFor(t, "every packet", func() bool { return s.Stats().PacketsReceived == 6 })
+	s.Flush()
+	p.next(s.LocalAddr(), 0, frameOf(6)[:])
+	waitFor(t, "the next packet", func() bool { return s.Stats().PacketsReceived == 7 })
+	if got, kinds := playout(s, 5); !bytes.Equal(got, []byte{6}) {
+		t.Errorf("after Flush the stream played %v (%s), want only frame 6", got, kinds)
+	}
+}
