@@ -328,7 +328,7 @@ func callStatus(c *telephony.CallStatus) *CallStatus {
 	if c.Incoming {
 		dir = "in"
 	}
-	return &CallStatus{Direction: dir, Peer: c.Peer, State: c.State.String(), Held: c.Held, Codec: c.Codec,
+	return &CallStatus{Direction: dir, Peer: c.Peer, State: c.State.String(), Held: c.Held, Gateway: c.Gateway, Codec: c.Codec,
 		PacketsSent: c.PacketsSent, PacketsReceived: c.PacketsReceived, Lost: c.Lost,
 		Jitter: Millis(c.Jitter), Concealed: c.Concealed, Buffer: Millis(c.Delay), ERLE: math.Round(c.ERLE*10) / 10}
 }

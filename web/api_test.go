@@ -82,10 +82,10 @@ func TestCallStatusJSON(t *testing.T) {
 		in   telephony.CallStatus
 		want string
 	}{
-		{telephony.CallStatus{Incoming: true, Peer: "1001", State: sipua.CallActive, Codec: "PCMU",
+		{telephony.CallStatus{Incoming: true, Peer: "1001", State: sipua.CallActive, Gateway: true, Codec: "PCMU",
 			PacketsSent: 500, PacketsReceived: 498, Lost: 2, Jitter: 3 * time.Millisecond, Concealed: 12,
 			Delay: 60 * time.Millisecond, ERLE: 31.26},
-			`{"direction":"in","peer":"1001","state":"active","codec":"PCMU","rtp_sent":500,"rtp_received":498,` +
+			`{"direction":"in","peer":"1001","state":"active","gateway":true,"codec":"PCMU","rtp_sent":500,"rtp_received":498,` +
 				`"rtp_lost":2,"jitter_ms":3,"concealed_frames":12,"buffer_ms":60,"erle_db":31.3}`},
 		// No ERLE measured, or the canceller off: the key is left out.
 		{telephony.CallStatus{Peer: "2001", State: sipua.CallRinging, Delay: 42500 * time.Microsecond},

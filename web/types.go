@@ -66,10 +66,13 @@ type LineStatus struct {
 
 // CallStatus is the call a line carries and its media's counters.
 type CallStatus struct {
-	Direction       string `json:"direction"` // "in" or "out"
-	Peer            string `json:"peer"`
-	State           string `json:"state"`
-	Held            bool   `json:"held,omitempty"` // the gateway holds the call
+	Direction string `json:"direction"` // "in" or "out"
+	Peer      string `json:"peer"`
+	State     string `json:"state"`
+	Held      bool   `json:"held,omitempty"` // the gateway holds the call
+	// Gateway: the peer says it is a gateway (isGateway in its Contact,
+	// [MS-OCPSTN]), as a Mediation Server does.
+	Gateway         bool   `json:"gateway,omitempty"`
 	Codec           string `json:"codec,omitempty"`
 	PacketsSent     uint64 `json:"rtp_sent"`
 	PacketsReceived uint64 `json:"rtp_received"`

@@ -81,8 +81,15 @@ func callDetail(c *web.CallStatus) string {
 		arrow = "from"
 	}
 	s := fmt.Sprintf("%s %s %s", c.State, arrow, orDash(c.Peer))
+	var marks []string
+	if c.Gateway {
+		marks = append(marks, "gateway")
+	}
 	if c.Held {
-		s += " (held)"
+		marks = append(marks, "held")
+	}
+	if len(marks) > 0 {
+		s += " (" + strings.Join(marks, ", ") + ")"
 	}
 	if c.Codec != "" {
 		s += fmt.Sprintf(" %s, RTP %d out %d in %d lost, jitter %v ms, buffer %v ms, %d concealed", c.Codec, c.PacketsSent, c.PacketsReceived, c.Lost,
