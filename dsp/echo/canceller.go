@@ -53,6 +53,9 @@ type Canceller struct {
 	bgErr      float64
 	diff       float64 // smoothed power of the difference of their estimates
 	constraint int     // next background partition to constrain
+	// The norm of each background partition's weights after the last
+	// update, for the proportionate steps.
+	bgNorm [maxParts]float64
 
 	acc  [bins]complex128
 	errS [bins]complex128
@@ -90,7 +93,7 @@ func New(cfg Config) (*Canceller, error) {
 		cfg:   cfg,
 		parts: parts,
 		fft:   newRealFFT(fftLen),
-		hist:  spectra{s: make([][bins]complex128, (parts-1)*blocksPerPart+1)},
+		hist:  newSpectra((parts-1)*blocksPerPart + 1),
 		fg:    newWeights(parts),
 		bg:    newWeights(parts),
 		// The tail, plus a block for the echo that starts in one block
@@ -109,7 +112,8 @@ func (c *Canceller) Tail() time.Duration { return c.cfg.Tail }
 // nothing to do with the last one.
 func (c *Canceller) Reset() {
 	c.window = [fftLen]float64{}
-	clear(c.hist.s)
+	c.hist.clear()
+	c.bgNorm = [maxParts]float64{}
 	c.fg.clear()
 	c.bg.clear()
 	c.fgErr, c.bgErr, c.diff = 0, 0, 0
@@ -186,6 +190,7 @@ func (c *Canceller) block(out, near, far []int16) {
 	}
 	X := c.hist.push()
 	c.fft.forward(X[:], c.window[:])
+	c.hist.setPower()
 
 	c.fg.estimate(c.fft, c.yf[:], &c.acc, &c.hist)
 	c.bg.estimate(c.fft, c.yb[:], &c.acc, &c.hist)
@@ -308,25 +313,20 @@ func (c *Canceller) adapt(py, pe float64) {
 	// the step they would waste goes where the echo is.
 	var gain [maxParts]float64
 	var total float64
-	for k, w := range c.bg {
-		var e float64
-		for _, v := range w {
-			e += real(v)*real(v) + imag(v)*imag(v)
-		}
-		gain[k] = math.Sqrt(e)
-		total += gain[k]
+	for _, n := range c.bgNorm[:c.parts] {
+		total += n
 	}
-	for k := range c.bg {
-		gain[k] = 0.5/float64(c.parts) + 0.5*gain[k]/(total+1e-9)
+	for k, n := range c.bgNorm[:c.parts] {
+		gain[k] = 0.5/float64(c.parts) + 0.5*n/(total+1e-9)
 	}
 	// Each bin's step is normalised by the far-end power in it over all
 	// the partitions, weighted by their steps.
 	var pow [bins]float64
 	for k := range c.parts {
-		x := c.hist.at(k * blocksPerPart)
+		x := c.hist.powerAt(k * blocksPerPart)
 		g := gain[k]
 		for i, v := range x {
-			pow[i] += g * (real(v)*real(v) + imag(v)*imag(v))
+			pow[i] += g * v
 		}
 	}
 	var mean float64
@@ -343,11 +343,15 @@ func (c *Canceller) adapt(py, pe float64) {
 		x := c.hist.at(k * blocksPerPart)
 		w := &c.bg[k]
 		g := gain[k]
+		var e float64
 		for i := range w {
 			d := conj(x[i]) * c.errS[i]
 			s := g * scale[i]
-			w[i] += complex(real(d)*s, imag(d)*s)
+			v := w[i] + complex(real(d)*s, imag(d)*s)
+			w[i] = v
+			e += real(v)*real(v) + imag(v)*imag(v)
 		}
+		c.bgNorm[k] = math.Sqrt(e)
 	}
 	// Without the constraint the weights grow taps beyond partLen that
 	// wrap around the circular convolution; one partition a block keeps
