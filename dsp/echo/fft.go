@@ -55,7 +55,8 @@ func newRealFFT(n int) *realFFT {
 // forward sets X (n/2+1 bins) to the unnormalised DFT of x (n samples).
 func (f *realFFT) forward(X []complex128, x []float64) {
 	h := f.n / 2
-	z := f.z
+	z := f.z[:h]
+	x = x[:2*h]
 	for i, p := range f.perm {
 		z[p] = complex(x[2*i], x[2*i+1])
 	}
@@ -64,12 +65,17 @@ func (f *realFFT) forward(X []complex128, x []float64) {
 	sp := f.sp[:h+1]
 	X[0] = complex(real(z[0])+imag(z[0]), 0)
 	X[h] = complex(real(z[0])-imag(z[0]), 0)
-	for k := 1; k < h; k++ {
+	// Bins k and h-k come from the same two points, their even parts
+	// conjugate, their odd parts too, and sp[h-k] = -conj(sp[k]): one
+	// multiplication serves both.
+	for k := 1; k <= h/2; k++ {
 		a, b := z[k], conj(z[h-k])
 		even := (a + b) * 0.5
 		d := a - b
 		odd := complex(imag(d)*0.5, -real(d)*0.5) // d·(-i/2)
-		X[k] = even + sp[k]*odd
+		t := sp[k] * odd
+		X[k] = even + t
+		X[h-k] = conj(even - t)
 	}
 }
 
@@ -77,19 +83,26 @@ func (f *realFFT) forward(X []complex128, x []float64) {
 // inverse(forward(x)) is x.
 func (f *realFFT) inverse(x []float64, X []complex128) {
 	h := f.n / 2
-	z := f.z
+	z := f.z[:h]
 	X = X[:h+1]
 	sp := f.sp[:h]
-	for k, p := range f.perm {
+	perm := f.perm[:h]
+	// Conjugating in and out turns the forward butterflies into the
+	// inverse: z = conj(even + i·odd), and as in forward, the pair k, h-k
+	// shares one multiplication.
+	even, odd := X[0]+conj(X[h]), X[0]-conj(X[h])
+	z[perm[0]] = complex(real(even)-imag(odd), -imag(even)-real(odd))
+	for k := 1; k <= h/2; k++ {
 		a, b := X[k], conj(X[h-k])
 		even := a + b
 		odd := (a - b) * conj(sp[k])
-		// Conjugating in and out turns the forward butterflies into the
-		// inverse: z = conj(even + i·odd).
-		z[p] = complex(real(even)-imag(odd), -imag(even)-real(odd))
+		z[perm[k]] = complex(real(even)-imag(odd), -imag(even)-real(odd))
+		// even' = conj(even) and odd' = conj(odd): z' = even - i·odd.
+		z[perm[h-k]] = complex(real(even)+imag(odd), imag(even)-real(odd))
 	}
 	f.butterflies(z)
 	s := 1 / float64(f.n)
+	x = x[:2*h]
 	for i, v := range z {
 		x[2*i] = real(v) * s
 		x[2*i+1] = -imag(v) * s
