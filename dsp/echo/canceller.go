@@ -52,7 +52,7 @@ type Canceller struct {
 	fgErr      float64 // smoothed output power of each path
 	bgErr      float64
 	diff       float64 // smoothed power of the difference of their estimates
-	constraint int     // next background partition to constrain
+	constraint int     // blocks into the round of constraining the partitions
 	// The norm of each background partition's weights after the last
 	// update, for the proportionate steps.
 	bgNorm [maxParts]float64
@@ -354,10 +354,15 @@ func (c *Canceller) adapt(py, pe float64) {
 		c.bgNorm[k] = math.Sqrt(e)
 	}
 	// Without the constraint the weights grow taps beyond partLen that
-	// wrap around the circular convolution; one partition a block keeps
-	// the cost down and is enough to keep them in check.
-	k := c.constraint
-	c.constraint = (k + 1) % c.parts
+	// wrap around the circular convolution; one partition every other
+	// block keeps the cost down (two of the five transforms a block) and
+	// is enough to keep them in check: the conformance figures are those
+	// of one partition every block.
+	c.constraint = (c.constraint + 1) % (2 * c.parts)
+	if c.constraint%2 == 1 {
+		return
+	}
+	k := c.constraint / 2
 	c.fft.inverse(c.buf[:], c.bg[k][:])
 	clear(c.buf[partLen:])
 	c.fft.forward(c.bg[k][:], c.buf[:])
