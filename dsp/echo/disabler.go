@@ -63,7 +63,7 @@ func (a *answerTone) process(x []int16, p float64) bool {
 	}
 	var z complex128
 	for _, v := range x {
-		z += complex(float64(v), 0) * a.osc
+		z += complex(float64(v)*real(a.osc), float64(v)*imag(a.osc))
 		a.osc *= oscStep
 	}
 	a.osc /= complex(cmplx.Abs(a.osc), 0)

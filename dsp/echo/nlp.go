@@ -20,6 +20,9 @@ func (n *nlp) reset() {
 	*n = nlp{floor: power(-70), gain: 1, rng: 0x9e3779b97f4a7c15}
 }
 
+// minFloor keeps the noise floor estimate off zero on digital silence.
+var minFloor = power(-90)
+
 // Residual echo this far below the echo estimate, or less, counts as the
 // near end being silent: near-end speech or a diverged filter leaves more.
 const residual = 1.0 / 16 // -12 dB
@@ -31,7 +34,7 @@ func (n *nlp) process(out []int16, e []float64, pe, pecho float64, farTalking bo
 	} else {
 		n.floor *= 1.0046
 	}
-	n.floor = max(n.floor, power(-90))
+	n.floor = max(n.floor, minFloor)
 	noiseOnly := pe < 2*n.floor
 	if noiseOnly && !farTalking {
 		var r0, r1 float64
