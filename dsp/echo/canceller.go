@@ -307,17 +307,20 @@ func (c *Canceller) adapt(py, pe float64) {
 	c.fft.forward(c.errS[:], c.buf[:])
 	c.step.update(py, pe, c.dtHold == 0)
 	// Proportionate steps: a partition takes a share of the step after
-	// its share of the weights' energy, half of it, and an even share,
-	// the other half. An echo path is a few milliseconds of response
+	// its share of the weights' norms, a quarter of it, and an even
+	// share, the rest. An echo path is a few milliseconds of response
 	// after a bulk delay, so most partitions hold next to nothing, and
-	// the step they would waste goes where the echo is.
+	// the step they would waste goes where the echo is. A larger
+	// proportionate share learns far-end sounds not heard before more
+	// slowly: half of it left speech 0.5 to 1.5 dB short of this steady
+	// ERLE, three quarters failed on the composite source signal.
 	var gain [maxParts]float64
 	var total float64
 	for _, n := range c.bgNorm[:c.parts] {
 		total += n
 	}
 	for k, n := range c.bgNorm[:c.parts] {
-		gain[k] = 0.5/float64(c.parts) + 0.5*n/(total+1e-9)
+		gain[k] = 0.75/float64(c.parts) + 0.25*n/(total+1e-9)
 	}
 	// Each bin's step is normalised by the far-end power in it over all
 	// the partitions, weighted by their steps.
