@@ -1,8 +1,11 @@
 package echo
 
 import (
+	"bytes"
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
+	"os/exec"
 	"sync"
 	"testing"
 
@@ -156,15 +159,24 @@ func speech(t testing.TB, n int, dBm0 float64) (far, near []float64) {
 	return loop(speechOnce.far), loop(speechOnce.near)
 }
 
-// say returns text spoken by voice at 160 words a minute.
+// say returns text spoken by voice at 160 words a minute, resampled to 8 kHz
+// by sox without dither: testtool.Speak lets sox dither, and a Sin that
+// differs from run to run makes the conformance figures wander by a dB.
+// espeak-ng itself is deterministic.
 func say(t testing.TB, voice, text string) []float64 {
-	pcm, err := testtool.Speak(t, text, "-v", voice, "-s", "160")
+	wav, err := exec.Command(testtool.Need(t, "espeak-ng"), "-v", voice, "-s", "160", "--stdout", text).Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("espeak-ng: %v", err)
 	}
-	x := make([]float64, len(pcm))
-	for i, v := range pcm {
-		x[i] = float64(v)
+	conv := exec.Command(testtool.Need(t, "sox"), "-D", "-t", "wav", "-", "-t", "raw", "-r", "8000", "-e", "signed", "-b", "16", "-c", "1", "-L", "-")
+	conv.Stdin = bytes.NewReader(wav)
+	raw, err := conv.Output()
+	if err != nil {
+		t.Fatalf("sox: %v", err)
+	}
+	x := make([]float64, len(raw)/2)
+	for i := range x {
+		x[i] = float64(int16(binary.LittleEndian.Uint16(raw[2*i:])))
 	}
 	return x
 }
