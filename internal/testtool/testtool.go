@@ -35,7 +35,7 @@ func Need(t testing.TB, name string) string {
 func Speak(t testing.TB, text string, args ...string) ([]int16, error) {
 	espeak, sox := Need(t, "espeak-ng"), Need(t, "sox")
 	gen := exec.Command(espeak, append(append([]string(nil), args...), "--stdout", text)...)
-	conv := exec.Command(sox, "-t", "wav", "-", "-t", "raw", "-r", "8000", "-e", "signed", "-b", "16", "-c", "1", "-L", "-")
+	conv := exec.Command(sox, "-D", "-t", "wav", "-", "-t", "raw", "-r", "8000", "-e", "signed", "-b", "16", "-c", "1", "-L", "-")
 	var err error
 	if conv.Stdin, err = gen.StdoutPipe(); err != nil {
 		return nil, err
