@@ -44,6 +44,17 @@
 // Received events are reported once each as a digit start and a digit end;
 // an event whose end packets are all lost ends 250 ms after its last packet.
 //
+// # SRTP
+//
+// With keys in Remote.SRTP the stream sends and takes SRTP and SRTCP only
+// (RFC 3711, AES_CM_128_HMAC_SHA1_80 or _32, with or without an MKI, on
+// github.com/pion/srtp). The frame loop does not see it: the writer
+// goroutine protects each packet into a buffer of its own and the readers
+// check and decrypt into theirs, so no packet allocates. Packets that do
+// not authenticate, and replays, are dropped and counted. Each direction's
+// context lasts as long as its key: new keys at a re-INVITE start new
+// contexts, the same keys keep theirs.
+//
 // # RTCP and timeouts
 //
 // Every 5 s or so (randomised as RFC 3550 asks) the stream sends a sender

@@ -109,6 +109,11 @@ func (s *Stream) receive(b []byte, from netip.AddrPort, now time.Time) {
 	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	b, err := s.srtp.unprotectRTP(b)
+	if err != nil {
+		s.stats.SRTPFailed++
+		return
+	}
 	p := &s.rxPacket
 	if err := p.Unmarshal(b); err != nil || p.Version != 2 {
 		s.stats.Invalid++

@@ -58,6 +58,11 @@ func (s *Stream) sendReport(bye bool) {
 	}
 	b, err := rtcp.Marshal(pkts)
 	if err == nil {
+		s.mu.Lock()
+		b, err = s.srtp.protectRTCP(b)
+		s.mu.Unlock()
+	}
+	if err == nil {
 		_, err = s.rtcp.WriteToUDPAddrPort(b, dst)
 	}
 	if err != nil {
@@ -136,6 +141,15 @@ func (s *Stream) readRTCPLoop() {
 // receiveRTCP takes in the SRs and RRs the remote source sends; RTCP from
 // anyone else, or that does not parse, is ignored.
 func (s *Stream) receiveRTCP(b []byte, from netip.AddrPort, now time.Time) {
+	s.mu.Lock()
+	b, err := s.srtp.unprotectRTCP(b)
+	if err != nil {
+		s.stats.SRTPFailed++
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return
+	}
 	pkts, err := rtcp.Unmarshal(b)
 	if err != nil {
 		return

@@ -139,11 +139,18 @@ func (s *Stream) writeLoop() {
 func (s *Stream) write(d *datagram) {
 	s.mu.Lock()
 	dst := s.rtpDestination()
+	var pkt []byte
+	var err error
+	if dst.IsValid() {
+		pkt, err = s.srtp.protectRTP(d.b[:d.n])
+	}
 	s.mu.Unlock()
 	if !dst.IsValid() {
 		return
 	}
-	_, err := s.rtp.WriteToUDPAddrPort(d.b[:d.n], dst)
+	if err == nil {
+		_, err = s.rtp.WriteToUDPAddrPort(pkt, dst)
+	}
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()

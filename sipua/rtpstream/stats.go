@@ -19,12 +19,15 @@ type Stats struct {
 	// expected from the sequence numbers, less those received.
 	Lost int64
 	// Jitter is the RFC 3550 interarrival jitter of the remote's packets.
-	Jitter          time.Duration
-	Late            uint64 // packets older than one received before; late audio is dropped
-	Duplicates      uint64 // packets received twice; dropped
-	ComfortNoise    uint64 // comfort noise packets, also counted in PacketsReceived
-	Stray           uint64 // packets from an address other than the latched one; dropped
-	Invalid         uint64 // datagrams that are not RTP of a negotiated payload type; dropped
+	Jitter       time.Duration
+	Late         uint64 // packets older than one received before; late audio is dropped
+	Duplicates   uint64 // packets received twice; dropped
+	ComfortNoise uint64 // comfort noise packets, also counted in PacketsReceived
+	Stray        uint64 // packets from an address other than the latched one; dropped
+	Invalid      uint64 // datagrams that are not RTP of a negotiated payload type; dropped
+	// SRTPFailed counts SRTP and SRTCP packets that did not authenticate,
+	// were replays or were not SRTP at all; dropped.
+	SRTPFailed      uint64
 	SendOverflow    uint64 // packets dropped because the network fell behind Send
 	ReceiveOverflow uint64 // digits dropped because the engine fell behind
 	SendErrors      uint64 // RTP and RTCP packets the socket refused

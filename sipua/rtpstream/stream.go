@@ -85,6 +85,9 @@ type Remote struct {
 	// EventPayloadType is telephone-event's, or 0 when not negotiated.
 	EventPayloadType uint8
 	Direction        Direction
+	// SRTP keys the stream with SRTP; nil means plain RTP. New keys at a
+	// re-INVITE take effect at once, each direction on its own.
+	SRTP *SRTP
 }
 
 // Options configure a Stream.
@@ -159,6 +162,7 @@ type Stream struct {
 	digitArmed  bool
 	sent        sendCounts
 	stats       Stats
+	srtp        srtpState
 }
 
 // sendConfig is what the frame loop needs of Remote; SetRemote replaces it
@@ -286,6 +290,10 @@ func (s *Stream) SetRemote(r Remote) error {
 	now := time.Now()
 
 	s.mu.Lock()
+	if err := s.srtp.set(r.SRTP); err != nil {
+		s.mu.Unlock()
+		return err
+	}
 	if r.Addr != s.remote.Addr {
 		s.latched, s.rtcpLatched, s.cand = netip.AddrPort{}, netip.AddrPort{}, candidate{}
 		s.lastActive = now
