@@ -87,7 +87,7 @@ func (u *UA) newOutgoing(acct *Account, ruri sip.Uri, from Party) (*Call, error)
 	if err != nil {
 		return nil, fmt.Errorf("sipua: dial: %w", err)
 	}
-	m, err := u.newMedia(local.Addr())
+	m, err := u.newMedia(local.Addr(), acct.SRTP)
 	if err != nil {
 		return nil, fmt.Errorf("sipua: dial: %w", err)
 	}

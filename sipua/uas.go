@@ -64,7 +64,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			local = bound
 		}
 	}
-	m, err := u.newMedia(local.Addr())
+	m, err := u.newMedia(local.Addr(), u.incomingSRTP(req.Source()))
 	if err != nil {
 		u.log.Warn("INVITE refused: no media port", "err", err)
 		u.respond(tx, sip.NewResponseFromRequest(req, sip.StatusServiceUnavailable, "Service Unavailable", nil))
