@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tipring/internal/interop"
+	"tipring/sipua/sdpoa"
 )
 
 // interopTimeout bounds each interop test: baresip and Kamailio start in
@@ -33,6 +34,12 @@ const gwAccount = "office"
 // registered.
 func newOffice(t *testing.T, users ...string) *office {
 	t.Helper()
+	return newSRTPOffice(t, sdpoa.EncryptionRejected, users...)
+}
+
+// newSRTPOffice is newOffice with the gateway's account under SRTP policy p.
+func newSRTPOffice(t *testing.T, p sdpoa.Encryption, users ...string) *office {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), interopTimeout)
 	t.Cleanup(cancel)
 	pw := map[string]string{"gw": "gw-pw"}
@@ -44,7 +51,7 @@ func newOffice(t *testing.T, users ...string) *office {
 	o.ua, _ = startUA(t, Config{
 		Accounts: []Account{{
 			Name: gwAccount, Registrar: "sip:" + o.k.Addr(), User: "gw", Domain: o.k.Domain(),
-			Credentials: Credentials{Password: "gw-pw"},
+			Credentials: Credentials{Password: "gw-pw"}, SRTP: p,
 		}},
 		Incoming: func(c *Call) { o.calls <- c },
 		RTPPorts: [2]int{30100, 30199},

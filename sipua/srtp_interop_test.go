@@ -1,7 +1,6 @@
 package sipua
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -51,32 +50,6 @@ func TestInteropSRTP(t *testing.T) {
 			o.event(carol, "CALL_CLOSED")
 		})
 	}
-}
-
-// newSRTPOffice is newOffice with the gateway's account under SRTP policy p.
-func newSRTPOffice(t *testing.T, p sdpoa.Encryption, users ...string) *office {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), interopTimeout)
-	t.Cleanup(cancel)
-	pw := map[string]string{"gw": "gw-pw"}
-	for _, u := range users {
-		pw[u] = u + "-pw"
-	}
-	o := &office{t: t, ctx: ctx, calls: make(chan *Call, 4)}
-	o.k = interop.StartKamailio(t, interop.KamailioOpts{Users: pw})
-	o.ua, _ = startUA(t, Config{
-		Accounts: []Account{{
-			Name: gwAccount, Registrar: "sip:" + o.k.Addr(), User: "gw", Domain: o.k.Domain(),
-			Credentials: Credentials{Password: "gw-pw"}, SRTP: p,
-		}},
-		Incoming: func(c *Call) { o.calls <- c },
-		RTPPorts: [2]int{30200, 30299},
-	})
-	o.waitFor("the gateway to register", func() bool {
-		s := o.ua.Status().Registrations
-		return len(s) == 1 && s[0].State == RegRegistered
-	})
-	return o
 }
 
 // srtpPhone starts a baresip phone registered as user in the clear, then
