@@ -385,6 +385,8 @@ func (l *fxoLine) sipEvent(ev sigEvent) {
 		l.e.log.Warn("call not placed", "line", l.port.ID, "err", ev.err)
 		if l.seized {
 			l.setTone(tone.Congestion)
+		} else {
+			l.enter(fxoRinging) // rings on unanswered, as above
 		}
 	default:
 		// Followed from dialing, so that an answer that came before this
@@ -467,8 +469,10 @@ func (l *fxoLine) supervise() {
 			l.e.log.Info("call ended", "line", l.port.ID, "state", l.state.String(), "cause", int(c.Cause()))
 			if l.state == fxoRinging || l.state == fxoCalling && !l.seized {
 				// The SIP side refused; the PSTN caller rings on until
-				// giving up, as with nobody home.
+				// giving up, as with nobody home. The line is no longer
+				// alerting anyone.
 				l.call = nil
+				l.enter(fxoRinging)
 			} else {
 				l.release()
 			}

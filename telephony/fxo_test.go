@@ -58,6 +58,39 @@ func TestFXOIncomingWithoutCallerIDAndAbandoned(t *testing.T) {
 	r.until("idle", 3*time.Second, func() bool { return r.activity(1) == "idle" })
 }
 
+// TestFXOIncomingRefusedRingsOn: when the SIP side refuses the call of a
+// PSTN caller, the line leaves the caller ringing, as with nobody home: it
+// shows ringing, places no second call at the next ring, and is idle once
+// the caller gives up.
+func TestFXOIncomingRefusedRingsOn(t *testing.T) {
+	r := newRig(t, sim.Opts{Country: "US", Ports: fxoOnly}, func(b *sim.Board, p []Port) []Port {
+		p[0].Hotline = "2000"
+		return p
+	}, Options{})
+	x := r.b.FXO(1)
+	if err := x.Ring(&sim.CallerID{Number: "5551234"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.farCall().Reject(q850.UserBusy); err != nil {
+		t.Fatal(err)
+	}
+	r.until("ringing, unanswered", 3*time.Second, func() bool { return r.activity(1) == "ringing" })
+	for range 6 * 50 { // a ring cadence and more, paced as until does
+		r.step(1)
+		time.Sleep(time.Millisecond)
+	}
+	if st := x.State(); st.Hook != hal.OnHook {
+		t.Fatalf("line answered after the SIP side refused: %+v", st)
+	}
+	select {
+	case c := <-r.calls:
+		t.Fatalf("a second call placed: %+v", c.To)
+	default:
+	}
+	x.Hangup(sim.HangupLoop)
+	r.until("idle", 10*time.Second, func() bool { return r.activity(1) == "idle" })
+}
+
 // fxoOut routes every number to FXO line 1 and calls number through it.
 func fxoOut(t *testing.T, setup func(p *Port), number string) (*rig, *sim.Exchange, *sipua.Call) {
 	t.Helper()
