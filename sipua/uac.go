@@ -221,7 +221,12 @@ func (c *Call) dial(ruri sip.Uri) {
 			}
 		}
 		if err != nil {
+			// A server that never answered timed out (408); one that
+			// cannot be reached is a 503 (RFC 3261 §8.1.3.1).
 			cause := q850.RecoveryOnTimerExpiry
+			if !errors.Is(err, sip.ErrTransactionTimeout) {
+				cause, _ = q850.FromStatus(sip.StatusServiceUnavailable)
+			}
 			if errors.Is(err, errCancelled) {
 				cause = c.Cause()
 				if cause == 0 {

@@ -3,6 +3,7 @@ package sipua
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -239,6 +240,30 @@ func TestDialFailureCauses(t *testing.T) {
 				t.Errorf("cause %v, want %v", c.Cause(), tc.want)
 			}
 		})
+	}
+}
+
+// TestDialUnreachable: a server that refuses the connection fails the call
+// as a 503 would (RFC 3261 §8.1.3.1), not as a timeout.
+func TestDialUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	u, _ := startUA(t, Config{
+		Listen:   []Listen{{Transport: "tcp", Addr: netip.MustParseAddrPort("127.0.0.1:0")}},
+		Accounts: []Account{{Name: "line1", User: "2001", Proxy: "sip:" + closed + ";transport=tcp"}},
+		RTPPorts: [2]int{30060, 30069},
+	})
+	c, err := u.Dial("line1", "100", Party{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait(t, c.Done(), "the call to fail")
+	if c.Cause() != q850.TemporaryFailure {
+		t.Errorf("cause %v, want 41, temporary failure", c.Cause())
 	}
 }
 
