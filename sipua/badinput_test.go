@@ -217,6 +217,12 @@ func withHeaders(lines []string, more ...string) []string {
 
 const sdpType = "Content-Type: application/sdp"
 
+// multipartOffer offers an SDP as the one alternative of a
+// multipart/alternative body, whose type is multipartType.
+var multipartOffer = "--b1\r\nContent-Type: application/sdp\r\nContent-ID: <part1>\r\n\r\n" + string(offer("0")) + "\r\n--b1--\r\n"
+
+const multipartType = "Content-Type: multipart/alternative; boundary=b1"
+
 // TestBadRequests sends the UA requests that are malformed, unwanted or
 // out of place, and checks the response, and the log line where the UA
 // writes one.
@@ -230,6 +236,7 @@ func TestBadRequests(t *testing.T) {
 		// message it cannot parse.
 		status int
 		header string // a header the response must carry
+		value  string // and its value, unless empty
 		log    string // what the UA must log
 	}{
 		{name: "INVITE with unparsable SDP", msg: sipMessage("v=0\r\nthis is not SDP\r\n", withHeaders(request("INVITE"), sdpType)...),
@@ -257,7 +264,7 @@ func TestBadRequests(t *testing.T) {
 		{name: "PUBLISH", msg: sipMessage("", request("PUBLISH")...), status: 405, header: "Allow"},
 		{name: "MESSAGE", msg: sipMessage("hello", withHeaders(request("MESSAGE"), "Content-Type: text/plain")...), status: 405, header: "Allow"},
 		{name: "INVITE with a body that is not SDP", msg: sipMessage("hello", withHeaders(request("INVITE"), "Content-Type: text/plain")...),
-			status: 415, header: "Accept"},
+			status: 415, header: "Accept", value: "application/sdp, multipart/alternative"},
 		{name: "INVITE requiring an unknown extension", msg: sipMessage(string(offer("0")), withHeaders(request("INVITE"), sdpType, "Require: no-such-extension")...),
 			status: 420, header: "Unsupported"},
 		// A UDP datagram is read into a 32768-byte buffer
@@ -269,11 +276,16 @@ func TestBadRequests(t *testing.T) {
 		{name: "INVITE shorter than its Content-Length", msg: sipMessage(string(offer("0")), withHeaders(request("INVITE"), sdpType, "Content-Length: 1000")...),
 			log: "failed to parse"},
 		{name: "INFO of an unknown type", call: true, msg: sipMessage("Signal=5", withHeaders(inCall("INFO"), "Content-Type: application/x-tones")...),
-			status: 415, header: "Accept"},
+			status: 415, header: "Accept", value: "application/dtmf-relay, application/dtmf"},
 		{name: "INFO without a digit", call: true, msg: sipMessage("Signal=Z\r\nDuration=160\r\n", withHeaders(inCall("INFO"), "Content-Type: application/dtmf-relay")...),
 			status: 400, log: "INFO without a DTMF digit"},
 		{name: "re-INVITE with unparsable SDP", call: true, msg: sipMessage("v=0\r\nthis is not SDP\r\n", withHeaders(inCall("INVITE"), sdpType)...),
 			status: 400, header: "Warning", log: "offer refused"},
+		// A new call may offer alternatives, a call in progress may not.
+		{name: "re-INVITE with a multipart offer", call: true, msg: sipMessage(multipartOffer, withHeaders(inCall("INVITE"), multipartType)...),
+			status: 415, header: "Accept", value: "application/sdp", log: "its body is not SDP"},
+		{name: "UPDATE with a multipart offer", call: true, msg: sipMessage(multipartOffer, withHeaders(inCall("UPDATE"), multipartType)...),
+			status: 415, header: "Accept", value: "application/sdp", log: "its body is not SDP"},
 		{name: "UPDATE offering only G.729", call: true, msg: sipMessage(string(offer("18")), withHeaders(inCall("UPDATE"), sdpType)...),
 			status: 488, header: "Warning", log: "offer refused"},
 		{name: "in-dialog request with an old CSeq", call: true, msg: strings.Replace(sipMessage("", inCall("INFO")...), "{cseq}", "1", 1),
@@ -312,8 +324,10 @@ func TestBadRequests(t *testing.T) {
 				if res.StatusCode != tt.status {
 					t.Errorf("response %d %s, want %d", res.StatusCode, res.Reason, tt.status)
 				}
-				if tt.header != "" && res.GetHeader(tt.header) == nil {
+				if h := res.GetHeader(tt.header); tt.header != "" && h == nil {
 					t.Errorf("response %d without %s", res.StatusCode, tt.header)
+				} else if tt.value != "" && h.Value() != tt.value {
+					t.Errorf("%s: %s, want %s", tt.header, h.Value(), tt.value)
 				}
 			}
 			// The UA goes on answering; and what it answers to the bad

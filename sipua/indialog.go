@@ -92,11 +92,12 @@ func (c *Call) inDialogResponse(req *sip.Request, code int) *sip.Response {
 	return res
 }
 
-// refuseBody answers 415 to a body that is not SDP where SDP belongs.
+// refuseBody answers 415 to a body that is not SDP where SDP belongs: in a
+// call, a multipart offer among them.
 func (c *Call) refuseBody(req *sip.Request, tx sip.ServerTransaction) {
 	c.ua.log.Warn("request refused: its body is not SDP", "method", req.Method.String())
 	res := c.inDialogResponse(req, sip.StatusUnsupportedMediaType)
-	res.AppendHeader(sip.NewHeader("Accept", accepted))
+	res.AppendHeader(sip.NewHeader("Accept", acceptedInDialog))
 	c.ua.respond(tx, res)
 }
 

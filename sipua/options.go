@@ -14,9 +14,14 @@ import (
 // What the gateway says it does, in Allow, Accept and Supported headers.
 // They grow with what is implemented, never ahead of it.
 const (
-	allowed   = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY, PRACK"
-	accepted  = "application/sdp"
-	supported = "100rel, replaces, timer, ms-early-media"
+	allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY, PRACK"
+	// accepted is what the INVITE of a new call may carry: an SDP offer,
+	// or a Mediation Server's alternatives ([MS-OCPSTN] §3.7).
+	accepted = "application/sdp, multipart/alternative"
+	// acceptedInDialog is what a re-INVITE or UPDATE may carry: offers
+	// within a call are plain SDP.
+	acceptedInDialog = "application/sdp"
+	supported        = "100rel, replaces, timer, ms-early-media"
 )
 
 // handle installs the request handlers on srv. Every handler but ACK's
