@@ -1,9 +1,13 @@
 package sipua
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"fmt"
+	"mime/multipart"
 	"net/netip"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,7 +27,7 @@ var contentLength = regexp.MustCompile(`(?im)^Content-Length:[^\r\n]*`)
 // example reads a message of [MS-OCPSTN] section 4 from testdata (see its
 // README), with body instead of its own when body is not nil, and its
 // Content-Length set to the body's length.
-func example(t *testing.T, name string, body []byte) sip.Message {
+func example(t testing.TB, name string, body []byte) sip.Message {
 	t.Helper()
 	text, err := os.ReadFile(filepath.Join("testdata", "msocpstn", name))
 	if err != nil {
@@ -284,4 +288,134 @@ func TestMSOCPSTNExamplesAnswered(t *testing.T) {
 		}
 		hangUp(t, mc, c)
 	})
+}
+
+// The alternatives of bypassOffer, where each sends its media and the
+// Content-ID that names it.
+var (
+	bypassICE19 = bypassPart{"<ice19-3c7e>", netip.MustParseAddrPort("127.0.0.1:40110")}
+	bypassGW    = bypassPart{"<gw-9a41>", netip.MustParseAddrPort("127.0.0.1:40200")}
+)
+
+type bypassPart struct {
+	contentID string
+	media     netip.AddrPort
+}
+
+// bypassOffer is a Mediation Server's offer with media bypass, after
+// [MS-OCPSTN] §1.3 and §3.7 and the offer of §4.5.1.1, on loopback: a
+// multipart/alternative of two application/sdp parts for ICE, in the
+// forms of the ICE draft Office Communicator 2007 speaks (the ufrag in
+// every candidate line) and of RFC 5245, and an application/gw-sdp part,
+// the gateway's own SDP, which the client would send to straight, with
+// the bypass ID in its type and in an a=x-bypassid line.
+func bypassOffer() (contentType string, body []byte) {
+	const bypassID = "2f6b1c0e-7d4a-4e59-9b3e-5a8c1d7f0e42"
+	const codecs = "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:115 x-msrta/8000\r\na=fmtp:115 bitrate=11800\r\n" +
+		"a=rtpmap:13 CN/8000\r\na=rtpmap:118 CN/16000\r\na=rtpmap:97 RED/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n"
+	parts := []struct {
+		contentType, contentID, sdp string
+	}{
+		{"application/sdp", "<ice6-51d0>", "v=0\r\no=- 1 0 IN IP4 127.0.0.1\r\ns=session\r\nc=IN IP4 127.0.0.1\r\nb=CT:1000000\r\nt=0 0\r\n" +
+			"m=audio 40100 RTP/AVP 0 8 115 13 118 97 101\r\nc=IN IP4 127.0.0.1\r\na=rtcp:40101\r\n" +
+			"a=candidate:Xw3sQm9vL2tYf0Rk7bNc1pZ8aE4uH6jG5oT2iKqWlVs 1 Rk2Jd8Lx0Pq7Vn4Zt1Wb5A UDP 0.830 127.0.0.1 40100\r\n" +
+			"a=candidate:Xw3sQm9vL2tYf0Rk7bNc1pZ8aE4uH6jG5oT2iKqWlVs 2 Rk2Jd8Lx0Pq7Vn4Zt1Wb5A UDP 0.830 127.0.0.1 40101\r\n" +
+			"a=candidate:Hn6gT1yC8rV3mK0qZ5wB2xJ7sD4fL9pU1eA6iO3cNtY 1 Mz5Qv2Hb8Wk1Ts7Yc4Rn0g TCP 0.190 127.0.0.3 50342\r\n" +
+			"a=label:main-audio\r\n" + codecs + "a=x-bypassid:" + bypassID + "\r\n"},
+		{"application/sdp", bypassICE19.contentID, "v=0\r\no=- 2 0 IN IP4 127.0.0.1\r\ns=session\r\nc=IN IP4 127.0.0.1\r\nb=CT:1000000\r\nt=0 0\r\n" +
+			"m=audio 40110 RTP/AVP 0 8 115 13 118 97 101\r\nc=IN IP4 127.0.0.1\r\na=rtcp:40111\r\n" +
+			"a=ice-ufrag:Tq4z\r\na=ice-pwd:p8Xv2Lr6Nc0Hs4Wj9Ku3Ya7E\r\n" +
+			"a=candidate:1 1 UDP 2130706431 127.0.0.1 40110 typ host\r\n" +
+			"a=candidate:1 2 UDP 2130705918 127.0.0.1 40111 typ host\r\n" +
+			"a=candidate:2 1 tcp-pass 6555135 127.0.0.3 50344 typ relay raddr 127.0.0.1 rport 50346\r\n" +
+			"a=candidate:3 1 UDP 16647679 127.0.0.3 50348 typ relay raddr 127.0.0.1 rport 40110\r\n" +
+			"a=x-candidate-ipv6:4 1 UDP 2130706175 ::1 40112 typ host\r\n" +
+			"a=remote-candidates:1 127.0.0.4 40120 2 127.0.0.4 40121\r\n" +
+			"a=label:main-audio\r\n" + codecs + "a=x-bypassid:" + bypassID + "\r\n"},
+		{"application/gw-sdp; x-bypassid=" + bypassID, bypassGW.contentID, "v=0\r\no=Gateway 81520764 81520512 IN IP4 127.0.0.1\r\ns=session\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+			"m=audio 40200 RTP/AVP 0 8 13 101\r\nc=IN IP4 127.0.0.1\r\na=rtcp:40201\r\na=x-bypassid:" + bypassID + "\r\na=sendrecv\r\n" +
+			"a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:13 CN/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n" +
+			"a=ptime:20\r\na=x-mediasettings:signalboostunsupported\r\n"},
+	}
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	w.SetBoundary("bypass-7Qm2Xc9vN4")
+	for _, p := range parts {
+		part, _ := w.CreatePart(textproto.MIMEHeader{
+			"Content-Type":        {p.contentType},
+			"Content-Id":          {p.contentID},
+			"Content-Disposition": {"session; handling=optional"},
+		})
+		part.Write([]byte(p.sdp))
+	}
+	w.Close()
+	return "multipart/alternative; boundary=" + w.Boundary(), b.Bytes()
+}
+
+// iceLine is an SDP line of ICE, of any version, or of media bypass: what
+// an answer from a gateway without ICE, answering in place of the client,
+// never has.
+var iceLine = regexp.MustCompile(`(?m)^a=(candidate|x-candidate[-\w]*|remote-candidates|ice-[\w-]+|x-bypassid)[:\r\n]`)
+
+// TestMSOCPSTNBypassOffer offers a running UA the alternatives a
+// Mediation Server offers with media bypass: with MediaBypass the
+// gateway's own SDP is answered, without it the last ICE part (RFC 2046
+// §5.1.4: the richest), whose ICE lines are ignored. The answer is plain
+// SDP and names the part it answers in ms-accepted-content-id (§3.7);
+// nothing of the offer's ICE or bypass ID comes back, as in the answers of
+// §4.5.1.2 and §4.6.1.2.
+func TestMSOCPSTNBypassOffer(t *testing.T) {
+	for _, tt := range []struct {
+		bypass bool
+		want   bypassPart
+	}{
+		{bypass: true, want: bypassGW},
+		{bypass: false, want: bypassICE19},
+	} {
+		t.Run(fmt.Sprintf("MediaBypass=%v", tt.bypass), func(t *testing.T) {
+			u, calls, ms := msGateway(t, Config{MediaBypass: tt.bypass})
+			gw, _ := u.Addr("tls")
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			req, err := ms.NewInvite(mediation.Invite{To: "+15555550100", From: "+15555550199"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			contentType, body := bypassOffer()
+			ct := sip.ContentTypeHeader(contentType)
+			req.AppendHeader(&ct)
+			req.SetBody(body)
+			mc, err := ms.Call(ctx, gw, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := nextCall(t, calls)
+			if err := c.Answer(); err != nil {
+				t.Fatal(err)
+			}
+			res, err := mc.Final(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode != 200 || !isSDP(res) {
+				t.Fatalf("%d %s with %v, want 200 with application/sdp", res.StatusCode, res.Reason, res.ContentType())
+			}
+			if got := oneHeader(t, res, "ms-accepted-content-id"); got != tt.want.contentID {
+				t.Errorf("ms-accepted-content-id %s, want %s", got, tt.want.contentID)
+			}
+			if got := c.Media().Remote; got != tt.want.media {
+				t.Errorf("media to %v, want %v", got, tt.want.media)
+			}
+			if lines := iceLine.FindAllString(string(res.Body()), -1); len(lines) > 0 {
+				t.Errorf("the answer has %q:\n%s", lines, res.Body())
+			}
+			if tags := optionTags(res, "Supported"); slices.Contains(tags, "ms-bypass") != tt.bypass {
+				t.Errorf("Supported %v, want ms-bypass if and only if MediaBypass", tags)
+			}
+			if res, err := mc.Bye(ctx); err != nil || res.StatusCode != 200 {
+				t.Fatalf("BYE: %v %v", res, err)
+			}
+			wait(t, c.Done(), "the call to end")
+		})
+	}
 }

@@ -20,7 +20,11 @@ import (
 // parts (for ICE of one version or another) and an application/gw-sdp part
 // (the gateway's own SDP, for media bypass), each with a Content-ID. The
 // answer is one application/sdp body, and ms-accepted-content-id names the
-// part it answers.
+// part it answers. The specification asks nothing more of it: the example
+// answers to a gw-sdp part (§4.5.1.2, §4.6.1.2) are application/sdp too,
+// and echo neither the bypass ID (x-bypassid, in the part's type and its
+// SDP) nor ICE. A part's ICE lines are passed over: the gateway answers as
+// a plain RTP endpoint, at the part's c= and m= address.
 
 // errBadMultipart is a multipart body that cannot be read: SIP 400.
 var errBadMultipart = errors.New("multipart offer unreadable")
