@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"net"
 	"net/netip"
 	"slices"
@@ -412,4 +413,81 @@ func (fz *requestFuzzer) settle(t *testing.T, fx *fixture) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// FuzzOfferParts reads arbitrary INVITE bodies as offers, as a Mediation
+// Server, or anyone, might send them, with media bypass on and off, and
+// answers them. Nothing panics; a multipart/alternative body that cannot
+// be read is errBadMultipart; one that can gives its session descriptions
+// in order of preference, each ending in a line end; an answer is to one
+// of them.
+func FuzzOfferParts(f *testing.F) {
+	printed := example(f, "4.6.2.1-invite.txt", nil).(*sip.Request)
+	ct := printed.ContentType().Value()
+	bypassType, bypassBody := bypassOffer()
+	for _, seed := range []struct {
+		contentType string
+		body        []byte
+	}{
+		{ct, printed.Body()}, // delimiters without their two hyphens
+		{strings.Replace(ct, `"-----_`, `"---_`, 1), printed.Body()},
+		{bypassType, bypassBody},
+		{"multipart/alternative; boundary=b1", []byte(multipartOffer)},
+		{"multipart/alternative; boundary=b1", []byte(multipartOffer[:len(multipartOffer)/2])},
+		{"multipart/alternative; boundary=b1", []byte("--b1--\r\n")},
+		{"multipart/alternative", []byte(multipartOffer)},
+		{"multipart/mixed; boundary=b1", []byte(multipartOffer)},
+		{"application/sdp", offer("0 8 101")},
+	} {
+		f.Add(seed.contentType, seed.body, false)
+		f.Add(seed.contentType, seed.body, true)
+	}
+	local := netip.MustParseAddrPort("127.0.0.1:40000")
+	f.Fuzz(func(t *testing.T, contentType string, body []byte, bypass bool) {
+		u := &UA{cfg: Config{MediaBypass: bypass}}
+		req := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", User: "1001", Host: "127.0.0.1"})
+		h := sip.ContentTypeHeader(contentType)
+		req.AppendHeader(&h)
+		req.SetBody(body)
+		parts, ok, err := u.offerParts(req)
+		switch {
+		case err != nil:
+			if !ok || parts != nil || !errors.Is(err, errBadMultipart) {
+				t.Fatalf("offerParts = %d parts, %v, %v: an error must be errBadMultipart alone", len(parts), ok, err)
+			}
+			return
+		case !ok:
+			if parts != nil {
+				t.Fatalf("%d parts of a body that is no offer", len(parts))
+			}
+			return
+		case isSDP(req):
+			if len(parts) != 1 || !bytes.Equal(parts[0].body, body) {
+				t.Fatalf("an SDP body read as %d parts", len(parts))
+			}
+		case len(parts) == 0:
+			t.Fatal("a multipart offer read without error and without parts")
+		}
+		for i, p := range parts {
+			if !isSDP(req) && !bytes.HasSuffix(p.body, []byte("\n")) {
+				t.Errorf("part %d does not end in a line end: %q", i, p.body)
+			}
+			if i > 0 && u.rank(parts[i-1], false) > u.rank(p, false) {
+				t.Errorf("part %d preferred to part %d, which ranks higher", i-1, i)
+			}
+		}
+		sess, err := sdpoa.NewSession(sdpoa.Config{Local: local})
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer, _, part, err := answerParts(sess, parts)
+		if err != nil {
+			return
+		}
+		if len(answer) == 0 || !slices.ContainsFunc(parts, func(p offerPart) bool {
+			return bytes.Equal(p.body, part.body) && p.contentID == part.contentID
+		}) {
+			t.Errorf("answer %q to a part not offered, %q", answer, part.contentID)
+		}
+	})
 }
