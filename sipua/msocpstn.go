@@ -59,7 +59,10 @@ func (c *Call) CallSource() string {
 
 // RejectLoop refuses an incoming call that is a loop of another (§3.3): one
 // with an Ms-Call-Source for a line that is alerting in another dialog. It
-// answers 605, which the proxy turns into 480 for the caller.
+// answers 605, which the proxy turns into 480 for the caller. The 605 of
+// §4.3.1.3 also has an Ms-client-diagnostics header, but it is a client's:
+// the specification defines neither the header nor its codes, so the
+// gateway sends none.
 func (c *Call) RejectLoop() error {
 	if !c.Incoming || c.State() != CallOffered {
 		return errCallState
