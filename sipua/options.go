@@ -51,9 +51,10 @@ func (u *UA) handle(srv *sipgo.Server) {
 
 // complete wraps h so that a request without From, To, Call-ID or CSeq
 // (RFC 3261 §8.1.1) gets a 400 naming what is missing; h may then rely on
-// them.
+// them, and on Vias read right (see repairVias).
 func (u *UA) complete(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
+		repairVias(req)
 		missing := ""
 		switch {
 		case req.From() == nil:
