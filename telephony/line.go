@@ -41,6 +41,10 @@ type CallStatus struct {
 	State    sipua.CallState
 	Held     bool // the line holds the call
 	Codec    string
+	// SRTP names the crypto suite of the call's SRTP, "" for plain RTP;
+	// SRTPFailed counts the packets that did not authenticate.
+	SRTP       string
+	SRTPFailed uint64
 	// Gateway: the peer's Contact says it is a gateway ([MS-OCPSTN]
 	// isGateway), as a Mediation Server's does.
 	Gateway bool
@@ -70,15 +74,19 @@ func callStatus(c *sipua.Call, q quality) *CallStatus {
 	if c == nil {
 		return nil
 	}
-	s := &CallStatus{Incoming: c.Incoming, State: c.State(), Codec: c.Media().Codec.Name, Gateway: c.PeerIsGateway(),
+	m := c.Media()
+	s := &CallStatus{Incoming: c.Incoming, State: c.State(), Codec: m.Codec.Name, Gateway: c.PeerIsGateway(),
 		Concealed: q.concealed, ERLE: q.erle}
+	if m.SRTP.Suite != 0 {
+		s.SRTP = m.SRTP.Suite.String()
+	}
 	s.Peer = c.To.Number
 	if c.Incoming {
 		s.Peer = c.From.Number
 	}
 	st := c.Stream().Stats()
 	s.PacketsSent, s.PacketsReceived, s.Lost, s.Jitter = st.PacketsSent, st.PacketsReceived, st.Lost, st.Jitter
-	s.Delay = st.Playout.Delay
+	s.Delay, s.SRTPFailed = st.Playout.Delay, st.SRTPFailed
 	return s
 }
 

@@ -329,6 +329,7 @@ func callStatus(c *telephony.CallStatus) *CallStatus {
 		dir = "in"
 	}
 	return &CallStatus{Direction: dir, Peer: c.Peer, State: c.State.String(), Held: c.Held, Gateway: c.Gateway, Codec: c.Codec,
+		SRTP: c.SRTP, SRTPFailed: c.SRTPFailed,
 		PacketsSent: c.PacketsSent, PacketsReceived: c.PacketsReceived, Lost: c.Lost,
 		Jitter: Millis(c.Jitter), Concealed: c.Concealed, Buffer: Millis(c.Delay), ERLE: math.Round(c.ERLE*10) / 10}
 }

@@ -87,6 +87,10 @@ func TestCallStatusJSON(t *testing.T) {
 			Delay: 60 * time.Millisecond, ERLE: 31.26},
 			`{"direction":"in","peer":"1001","state":"active","gateway":true,"codec":"PCMU","rtp_sent":500,"rtp_received":498,` +
 				`"rtp_lost":2,"jitter_ms":3,"concealed_frames":12,"buffer_ms":60,"erle_db":31.3}`},
+		{telephony.CallStatus{Peer: "+14255550100", State: sipua.CallActive, Codec: "PCMU",
+			SRTP: "AES_CM_128_HMAC_SHA1_32", SRTPFailed: 1},
+			`{"direction":"out","peer":"+14255550100","state":"active","codec":"PCMU","srtp":"AES_CM_128_HMAC_SHA1_32","srtp_failed":1,` +
+				`"rtp_sent":0,"rtp_received":0,"rtp_lost":0,"jitter_ms":0,"concealed_frames":0,"buffer_ms":0}`},
 		// No ERLE measured, or the canceller off: the key is left out.
 		{telephony.CallStatus{Peer: "2001", State: sipua.CallRinging, Delay: 42500 * time.Microsecond},
 			`{"direction":"out","peer":"2001","state":"ringing","rtp_sent":0,"rtp_received":0,` +

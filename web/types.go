@@ -72,8 +72,12 @@ type CallStatus struct {
 	Held      bool   `json:"held,omitempty"` // the gateway holds the call
 	// Gateway: the peer says it is a gateway (isGateway in its Contact,
 	// [MS-OCPSTN]), as a Mediation Server does.
-	Gateway         bool   `json:"gateway,omitempty"`
-	Codec           string `json:"codec,omitempty"`
+	Gateway bool   `json:"gateway,omitempty"`
+	Codec   string `json:"codec,omitempty"`
+	// SRTP is the crypto suite of SRTP media, absent for plain RTP;
+	// SRTPFailed counts the packets that did not authenticate.
+	SRTP            string `json:"srtp,omitempty"`
+	SRTPFailed      uint64 `json:"srtp_failed,omitempty"`
 	PacketsSent     uint64 `json:"rtp_sent"`
 	PacketsReceived uint64 `json:"rtp_received"`
 	Lost            int64  `json:"rtp_lost"`

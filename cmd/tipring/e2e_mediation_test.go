@@ -292,11 +292,18 @@ func (m *msE2E) msHears(med *mediation.Media, n int) {
 }
 
 // checkGatewayPeer checks that line n's call, as "tipring status" shows
-// it, is with a gateway: the Mediation Server's Contact has isGateway.
+// it once media has flowed, is with a gateway (the Mediation Server's
+// Contact has isGateway) over SRTP, every packet of which the gateway
+// took authenticated.
 func (m *msE2E) checkGatewayPeer(n int) {
 	m.t.Helper()
-	if c := m.status().Lines[n-1].Call; c == nil || !c.Gateway {
+	c := m.status().Lines[n-1].Call
+	if c == nil || !c.Gateway {
 		m.t.Errorf("line %d's call is %+v, want one with a gateway peer", n, c)
+		return
+	}
+	if c.SRTP == "" || c.PacketsReceived == 0 || c.SRTPFailed != 0 {
+		m.t.Errorf("line %d's call has SRTP %q, %d packets in, %d failed; want a suite, packets and no failures", n, c.SRTP, c.PacketsReceived, c.SRTPFailed)
 	}
 }
 
@@ -521,11 +528,11 @@ func (m *msE2E) callPhone(multipart, earlyMedia bool) {
 	}
 	m.must(med.AcceptAnswer(res.Body()))
 	m.waitActivity(1, "talking")
-	m.checkGatewayPeer(1)
 
 	m.lineHears(1, farTone)
 	m.msHears(med, 1)
 	checkSRTP(t, "the 200's answer", res.Body(), med)
+	m.checkGatewayPeer(1)
 
 	if res, err := call.Bye(m.ctx); err != nil || res.StatusCode != 200 {
 		t.Fatalf("BYE: %v %v", res, err)
@@ -576,11 +583,11 @@ func (m *msE2E) pstnCallsMS() {
 	m.must(err)
 	m.waitExchange(2, "connected")
 	m.waitActivity(2, "talking")
-	m.checkGatewayPeer(2)
 
 	m.lineHears(2, farTone)
 	m.msHears(med, 2)
 	checkSRTP(t, "the INVITE's offer", req.Body(), med)
+	m.checkGatewayPeer(2)
 
 	m.sim("hangup", "2", "--by", "loop")
 	m.bye(req)

@@ -92,8 +92,15 @@ func callDetail(c *web.CallStatus) string {
 		s += " (" + strings.Join(marks, ", ") + ")"
 	}
 	if c.Codec != "" {
-		s += fmt.Sprintf(" %s, RTP %d out %d in %d lost, jitter %v ms, buffer %v ms, %d concealed", c.Codec, c.PacketsSent, c.PacketsReceived, c.Lost,
+		media := "RTP"
+		if c.SRTP != "" {
+			media = "SRTP (" + c.SRTP + ")"
+		}
+		s += fmt.Sprintf(" %s, %s %d out %d in %d lost, jitter %v ms, buffer %v ms, %d concealed", c.Codec, media, c.PacketsSent, c.PacketsReceived, c.Lost,
 			time.Duration(c.Jitter).Milliseconds(), time.Duration(c.Buffer).Milliseconds(), c.Concealed)
+		if c.SRTPFailed != 0 {
+			s += fmt.Sprintf(", %d failed authentication", c.SRTPFailed)
+		}
 		if c.ERLE != 0 {
 			s += fmt.Sprintf(", ERLE %.0f dB", c.ERLE)
 		}
