@@ -34,6 +34,11 @@ type BaresipOpts struct {
 	// its microphone in every call, from the call's start; silence
 	// follows it. Empty means silence only.
 	Mic string
+	// MediaEnc is the account's media encryption, SRTP keyed with SDES
+	// by baresip's srtp module: "srtp-mand" offers and accepts RTP/SAVP
+	// only, "srtp" offers RTP/AVP with a=crypto and falls back to plain
+	// RTP when the answer has none. Empty means plain RTP.
+	MediaEnc string
 }
 
 // Baresip is a running baresip phone, driven through its ctrl_tcp module.
@@ -72,20 +77,17 @@ func StartBaresip(t testing.TB, opts BaresipOpts) *Baresip {
 	if _, err := os.Stat(baresipModules); err != nil {
 		t.Fatalf("baresip: no modules: %v", err)
 	}
+	if err := opts.check(); err != nil {
+		t.Fatal(err)
+	}
 	b := &Baresip{user: cmp.Or(opts.User, "baresip"), dir: t.TempDir()}
-	if !userName.MatchString(b.user) {
-		t.Fatalf("baresip: user %q: want 1 to 64 of A-Z a-z 0-9 + . _ ~ -", b.user)
-	}
-	if !passwordChars.MatchString(opts.Password) {
-		t.Fatalf("baresip: password %q: want printable ASCII other than space \" , ; < >", opts.Password)
-	}
 	if err := writeMic(filepath.Join(b.dir, "mic.wav"), opts.Mic); err != nil {
 		t.Fatalf("baresip: microphone: %v", err)
 	}
 	logPath := filepath.Join(b.dir, "baresip.log")
 	logOnFailure(t, "baresip "+b.user, logPath)
 
-	proc, sipPort, err := runBaresip(bin, b.dir, logPath)
+	proc, sipPort, err := runBaresip(bin, b.dir, logPath, opts.MediaEnc != "")
 	if err != nil {
 		t.Fatalf("baresip: %v", err)
 	}
@@ -117,10 +119,29 @@ func StartBaresip(t testing.TB, opts BaresipOpts) *Baresip {
 		b.uri = fmt.Sprintf("sip:%s@127.0.0.1:%d", b.user, sipPort)
 		account = fmt.Sprintf("<%s>;regint=0", b.uri)
 	}
+	if opts.MediaEnc != "" {
+		account += ";mediaenc=" + opts.MediaEnc
+	}
 	if _, err := b.Command("uanew", account); err != nil {
 		t.Fatalf("baresip: %v", err)
 	}
 	return b
+}
+
+// check reports the first unusable option.
+func (o BaresipOpts) check() error {
+	if u := cmp.Or(o.User, "baresip"); !userName.MatchString(u) {
+		return fmt.Errorf("baresip: user %q: want 1 to 64 of A-Z a-z 0-9 + . _ ~ -", u)
+	}
+	if !passwordChars.MatchString(o.Password) {
+		return fmt.Errorf("baresip: password %q: want printable ASCII other than space \" , ; < >", o.Password)
+	}
+	switch o.MediaEnc {
+	case "", "srtp", "srtp-mand":
+	default:
+		return fmt.Errorf("baresip: media encryption %q: want \"srtp\", \"srtp-mand\" or none", o.MediaEnc)
+	}
+	return nil
 }
 
 // writeMic writes the microphone file: the samples of src, if any, then
@@ -142,11 +163,11 @@ func writeMic(path, src string) error {
 
 // The configuration loads only what a test needs: G.711 (so that every
 // recording is 8 kHz), aufile as the microphone, sndfile to record, menu for
-// the commands, ctrl_tcp to drive it. telephone-event is offered by the core
-// in every SDP. No sound card: the player is an aubridge device that no
-// source ever joins, so it plays nothing; received audio is still decoded,
-// and recorded, packet by packet. DNS, never needed for URIs with
-// addresses, would go to loopback.
+// the commands, ctrl_tcp to drive it, and srtp for an account with media
+// encryption. telephone-event is offered by the core in every SDP. No sound
+// card: the player is an aubridge device that no source ever joins, so it
+// plays nothing; received audio is still decoded, and recorded, packet by
+// packet. DNS, never needed for URIs with addresses, would go to loopback.
 var baresipTemplate = template.Must(template.New("config").Parse(`# Written by tipring/internal/interop for one test.
 poll_method		epoll
 sip_listen		127.0.0.1:{{.SIP}}
@@ -167,7 +188,8 @@ module			g711.so
 module			aufile.so
 module			aubridge.so
 module			sndfile.so
-module_app		menu.so
+{{if .SRTP}}module			srtp.so
+{{end}}module_app		menu.so
 module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:{{.Ctrl}}
 snd_path		{{.Dir}}
@@ -176,8 +198,9 @@ ringback_disabled	yes
 
 // runBaresip starts baresip with its configuration in dir, on new ports
 // while other programs take the ones it is given before it binds them. It
-// returns the process and the SIP port.
-func runBaresip(bin, dir, logPath string) (*process, int, error) {
+// returns the process and the SIP port. With srtp, the srtp module is
+// loaded.
+func runBaresip(bin, dir, logPath string, srtp bool) (*process, int, error) {
 	for range 5 {
 		// SIP on UDP and TCP, TLS on the next port (baresip opens it
 		// even without a certificate), then the control port.
@@ -185,7 +208,7 @@ func runBaresip(bin, dir, logPath string) (*process, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		if err := writeBaresipConfig(dir, port); err != nil {
+		if err := writeBaresipConfig(dir, port, srtp); err != nil {
 			return nil, 0, err
 		}
 		os.Remove(logPath) // the log of an attempt that failed
@@ -207,12 +230,13 @@ func runBaresip(bin, dir, logPath string) (*process, int, error) {
 	return nil, 0, errors.New("ports taken by others in 5 tries")
 }
 
-func writeBaresipConfig(dir string, sipPort int) error {
+func writeBaresipConfig(dir string, sipPort int, srtp bool) error {
 	var b strings.Builder
 	err := baresipTemplate.Execute(&b, struct {
 		Dir       string
 		SIP, Ctrl int
-	}{dir, sipPort, sipPort + 2})
+		SRTP      bool
+	}{dir, sipPort, sipPort + 2, srtp})
 	if err != nil {
 		return err
 	}
