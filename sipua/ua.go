@@ -20,6 +20,15 @@ import (
 	"tipring/sipua/rtpstream"
 )
 
+// sipgo v1.7.2 refuses to send a UDP message of more than 1300 bytes
+// (RFC 3261 §18.1.1 would have it go over TCP instead, which sipgo does
+// not do, and which many trunks and proxies do not listen on). An INVITE
+// with SRTP keys, retried with its credentials, is larger than that. The
+// gateway sends it over UDP in fragments, as phones and PBXs do (Asterisk
+// does not switch to TCP by default either): up to the largest IPv4 UDP
+// payload, which sipgo reads (TransportBufferReadSize).
+func init() { sip.UDPMTUSize = 65507 + 200 }
+
 // Config is what a UA runs with.
 type Config struct {
 	// UserAgent names the gateway in User-Agent and Server headers.

@@ -217,6 +217,26 @@ func TestDialChallengedThenBusy(t *testing.T) {
 	}
 }
 
+// TestDialLargeInviteOverUDP: an INVITE larger than sipgo's 1300 bytes,
+// as one with SRTP keys and credentials is, still goes out over UDP.
+func TestDialLargeInviteOverUDP(t *testing.T) {
+	f := newFarEnd(t)
+	u := dialer(t, f)
+	c, err := u.Dial("line1", "5551234", Party{Name: strings.Repeat("Tip Ring ", 150)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := f.nextInvite()
+	if n := len(in.req.String()); n <= 1300 {
+		t.Fatalf("the INVITE is %d bytes, want one over 1300", n)
+	}
+	f.respond(in, 486, "far", nil)
+	wait(t, c.Done(), "the call to end")
+	if c.Cause() != q850.UserBusy {
+		t.Errorf("cause %v, want 17: the INVITE went and was answered", c.Cause())
+	}
+}
+
 func TestDialFailureCauses(t *testing.T) {
 	for _, tc := range []struct {
 		status int
