@@ -67,7 +67,14 @@ func newSRTPOffice(t *testing.T, p sdpoa.Encryption, users ...string) *office {
 // mic (nothing: silence), and waits until it has registered.
 func (o *office) phone(user string, mic []int16) *interop.Baresip {
 	o.t.Helper()
-	opts := interop.BaresipOpts{User: user, Password: user + "-pw", Registrar: o.k}
+	return o.srtpPhone(user, "", mic)
+}
+
+// srtpPhone is phone for a phone whose account encrypts its media as
+// mediaenc says (interop.BaresipOpts.MediaEnc).
+func (o *office) srtpPhone(user, mediaenc string, mic []int16) *interop.Baresip {
+	o.t.Helper()
+	opts := interop.BaresipOpts{User: user, Password: user + "-pw", Registrar: o.k, MediaEnc: mediaenc}
 	if mic != nil {
 		opts.Mic = filepath.Join(o.t.TempDir(), user+"-mic.wav")
 		if err := interop.WriteWAV(opts.Mic, mic); err != nil {

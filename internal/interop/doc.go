@@ -62,7 +62,8 @@
 // # baresip
 //
 // baresip 1.0.0 runs with a generated configuration loading only the g711,
-// aufile, aubridge, sndfile, menu and ctrl_tcp modules; SIP listens on UDP
+// aufile, aubridge, sndfile, menu and ctrl_tcp modules, and srtp for a
+// phone whose BaresipOpts.MediaEnc keys its media; SIP listens on UDP
 // and TCP (TLS on the next port), the control socket two ports above. The
 // Go client speaks ctrl_tcp's protocol: JSON commands and responses matched
 // by token, and pushed events, each framed as a netstring. Commands are
