@@ -82,21 +82,24 @@ const (
 
 // Line is one port of the board.
 type Line struct {
-	ID           int      `toml:"id"` // the board's port number, from 1
-	Kind         LineKind `toml:"kind"`
-	Number       string   `toml:"number"`  // the line's own number; for FXO, its PSTN number
-	Account      string   `toml:"account"` // the Account.Name calls go through; optional
-	Name         string   `toml:"name"`    // display name of calls from this line
-	CallerID     string   `toml:"caller_id"`
-	DialPlan     string   `toml:"dial_plan"`     // digit map
-	Hotline      string   `toml:"hotline"`       // fxs: number dialled on off-hook; fxo: where PSTN calls go ("" = two-stage)
-	HotlineDelay int      `toml:"hotline_delay"` // seconds without a digit before the hotline is dialled; 0 = at once
-	Reversal     bool     `toml:"reversal"`      // fxs: reverse polarity on answer, restore it on disconnect
-	Howler       bool     `toml:"howler"`        // fxs: howler for a phone left off hook after a call
-	CallWaiting  bool     `toml:"call_waiting"`  // fxs: a call for the line in a call waits (flash takes it) instead of getting 486
-	MWI          bool     `toml:"mwi"`           // fxs: the account's waiting messages give stutter dial tone and light the phone's lamp
-	Transfer     bool     `toml:"transfer"`      // fxs: hanging up after a flash and a second call transfers the held call
-	Conference   bool     `toml:"conference"`    // fxs: a flash with the second call answered makes a three-way conference
+	ID       int      `toml:"id"` // the board's port number, from 1
+	Kind     LineKind `toml:"kind"`
+	Number   string   `toml:"number"`  // the line's own number; for FXO, its PSTN number
+	Account  string   `toml:"account"` // the Account.Name calls go through; optional
+	Name     string   `toml:"name"`    // display name of calls from this line
+	CallerID string   `toml:"caller_id"`
+	// SendAnonymous withholds the caller's identity on the line's calls:
+	// From anonymous, Privacy: id.
+	SendAnonymous bool   `toml:"send_anonymous"`
+	DialPlan      string `toml:"dial_plan"`     // digit map
+	Hotline       string `toml:"hotline"`       // fxs: number dialled on off-hook; fxo: where PSTN calls go ("" = two-stage)
+	HotlineDelay  int    `toml:"hotline_delay"` // seconds without a digit before the hotline is dialled; 0 = at once
+	Reversal      bool   `toml:"reversal"`      // fxs: reverse polarity on answer, restore it on disconnect
+	Howler        bool   `toml:"howler"`        // fxs: howler for a phone left off hook after a call
+	CallWaiting   bool   `toml:"call_waiting"`  // fxs: a call for the line in a call waits (flash takes it) instead of getting 486
+	MWI           bool   `toml:"mwi"`           // fxs: the account's waiting messages give stutter dial tone and light the phone's lamp
+	Transfer      bool   `toml:"transfer"`      // fxs: hanging up after a flash and a second call transfers the held call
+	Conference    bool   `toml:"conference"`    // fxs: a flash with the second call answered makes a three-way conference
 	// fxs: seconds of dial tone without a digit before reorder; seconds
 	// after a digit before a number still incomplete gets reorder; seconds
 	// after a digit before a number that may go on is dialled as it is

@@ -15,7 +15,7 @@
 //	                    password, domain, expires, mwi, mailbox, pstn, phone_context,
 //	                    hold_inactive, register_gateway (true), srtp
 //	[[lines]]           id (board port, from 1), kind (fxs, fxo, bri), number,
-//	                    account, name, caller_id, dial_plan, hotline, hotline_delay,
+//	                    account, name, caller_id, send_anonymous, dial_plan, hotline, hotline_delay,
 //	                    first_digit_timeout (16), inter_digit_timeout (10), critical_timeout (4)
 //	                    (seconds; 0 = the default),
 //	                    reversal, howler, call_waiting (true), transfer (true), conference (true),
@@ -87,6 +87,12 @@
 // whatever mwi says. An fxs line with mwi = true (the default) then gives
 // stutter dial tone while messages wait, and sets the phone's lamp by FSK
 // caller ID (not DTMF, nor caller_id = "off") while it is on hook.
+//
+// send_anonymous = true withholds the caller's identity on a line's calls,
+// the phone's on an fxs line and every PSTN caller's on an fxo line, as
+// a PSTN caller who withholds theirs is: From is sip:anonymous@DOMAIN;user=phone
+// ([MS-OCPSTN] §3.5), with Privacy: id and the identity in
+// P-Preferred-Identity for the trusted network alone (RFC 3323, 3325).
 //
 // # Numbers
 //

@@ -201,9 +201,16 @@ srtp = "required"
 [[accounts]]
 name = "plain"
 proxy = "sip:192.0.2.10"
+[[lines]]
+id = 1
+kind = "fxo"
+send_anonymous = true
 `))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !c.Lines[0].SendAnonymous || Default().Lines[0].SendAnonymous {
+		t.Errorf("send_anonymous %v (default %v), want true (false)", c.Lines[0].SendAnonymous, Default().Lines[0].SendAnonymous)
 	}
 	if s := c.SIP; s.LocationProfile != "site-A" || s.TrunkingPeer != "gw1.example.com" || !s.MediaBypass {
 		t.Errorf("sip %+v", s)

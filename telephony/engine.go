@@ -27,9 +27,12 @@ type Port struct {
 	FXS    hal.FXS
 	FXO    hal.FXO
 
-	Account  string        // the SIP account its calls go out on
-	Name     string        // display name of its calls
-	DialPlan *digitmap.Map // nil: any digits, sent after a pause or with #
+	Account string // the SIP account its calls go out on
+	Name    string // display name of its calls
+	// Anonymous withholds the caller's identity on the line's calls: the
+	// phone's on FXS, the PSTN caller's on FXO.
+	Anonymous bool
+	DialPlan  *digitmap.Map // nil: any digits, sent after a pause or with #
 	// Hotline is, on an FXS line, the number dialled when the phone goes
 	// off hook (after HotlineDelay without a digit: a warm line); on an FXO
 	// line, where the PSTN's calls go.

@@ -339,6 +339,7 @@ func (l *fxoLine) dial(number string) {
 	l.dialSeq++
 	l.e.log.Info("PSTN call to SIP", "line", l.port.ID, "number", number, "caller", l.caller.Number)
 	from := l.caller
+	from.Private = from.Private || l.port.Anonymous
 	if from.Number == "" && !from.Private {
 		from.Number = l.port.Number
 	}

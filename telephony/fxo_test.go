@@ -42,6 +42,21 @@ func TestFXOIncomingOneStage(t *testing.T) {
 	}
 }
 
+// TestFXOSendAnonymous: on a line set to withhold caller ID, a PSTN
+// caller's number does not reach the SIP side.
+func TestFXOSendAnonymous(t *testing.T) {
+	r := newRig(t, sim.Opts{Country: "US", Ports: fxoOnly}, func(b *sim.Board, p []Port) []Port {
+		p[0].Hotline, p[0].Number, p[0].Anonymous = "2000", "5550000", true
+		return p
+	}, Options{})
+	if err := r.b.FXO(1).Ring(&sim.CallerID{Number: "5551234", Name: "Bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if far := r.farCall(); !far.From.Private || far.From.Number != "" || far.From.Name == "Bob" {
+		t.Fatalf("far end got a call from %+v, want a private caller", far.From)
+	}
+}
+
 func TestFXOIncomingWithoutCallerIDAndAbandoned(t *testing.T) {
 	r := newRig(t, sim.Opts{Country: "US", Ports: fxoOnly}, func(b *sim.Board, p []Port) []Port {
 		p[0].Hotline, p[0].Number = "2000", "5550000"

@@ -386,7 +386,7 @@ func (l *fxsLine) dial(number string) {
 	l.dialled = number
 	l.e.log.Info("dialling", "line", l.port.ID, "number", number)
 	l.sig.send(sigCmd{kind: sigDial, number: number, seq: l.dialSeq,
-		from: sipua.Party{Number: l.port.Number, Name: l.port.Name}})
+		from: sipua.Party{Number: l.port.Number, Name: l.port.Name, Private: l.port.Anonymous}})
 }
 
 // clear ends the call attempt for a phone still off hook: tone k, then

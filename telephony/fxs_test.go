@@ -136,6 +136,22 @@ func TestFXSHangupEndsCall(t *testing.T) {
 	}
 }
 
+// TestFXSSendAnonymous: a line set to withhold its caller ID calls out as
+// a private caller, which sipua sends as anonymous with Privacy: id.
+func TestFXSSendAnonymous(t *testing.T) {
+	r := newRig(t, sim.Opts{Country: "US", Ports: fxsOnly}, func(b *sim.Board, p []Port) []Port {
+		p[0].Name, p[0].Anonymous = "Kitchen", true
+		return p
+	}, Options{})
+	phone := r.b.FXS(1)
+	phone.OffHook()
+	r.step(5)
+	phone.Dial("5551234#", false)
+	if far := r.farCall(); !far.From.Private || far.From.Number != "" || far.From.Name == "Kitchen" {
+		t.Fatalf("far end got a call from %+v, want a private caller", far.From)
+	}
+}
+
 func TestFXSDialPlan(t *testing.T) {
 	for _, c := range []struct {
 		name, digits string

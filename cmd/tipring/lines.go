@@ -19,7 +19,7 @@ func linePorts(cfg *config.Config, b *sim.Board) ([]telephony.Port, error) {
 	var ports []telephony.Port
 	for _, l := range cfg.Lines {
 		p := telephony.Port{
-			ID: l.ID, Number: l.Number, Account: l.Account, Name: l.Name,
+			ID: l.ID, Number: l.Number, Account: l.Account, Name: l.Name, Anonymous: l.SendAnonymous,
 			Hotline: l.Hotline, HotlineDelay: time.Duration(l.HotlineDelay) * time.Second,
 			Digits: telephony.DigitTimeouts{
 				First:    time.Duration(l.FirstDigitTimeout) * time.Second,

@@ -26,6 +26,24 @@ func TestLinePortsDialing(t *testing.T) {
 	}
 }
 
+func TestLinePortsAnonymous(t *testing.T) {
+	cfg := config.Default() // FXS lines 1 and 2, FXO lines 3 and 4
+	cfg.Lines[1].SendAnonymous, cfg.Lines[3].SendAnonymous = true, true
+	b, err := sim.New(sim.Opts{Country: "US", Ports: []hal.Kind{hal.KindFXS, hal.KindFXS, hal.KindFXO, hal.KindFXO}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ports, err := linePorts(cfg, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{false, true, false, true} {
+		if ports[i].Anonymous != want {
+			t.Errorf("line %d: Anonymous %v, want %v", ports[i].ID, ports[i].Anonymous, want)
+		}
+	}
+}
+
 func TestLinesVoice(t *testing.T) {
 	cfg := config.Default() // FXS lines 1 and 2, FXO lines 3 and 4, voice processing on
 	cfg.Lines[1].EchoCanceller, cfg.Lines[1].EchoTail = false, 128
