@@ -127,10 +127,7 @@ match = "[2-9]xxxxxxxxx"
 lines = [2]
 `, pki.cert, pki.key, pki.ca, low, low+49, msTrunkingPeer, m.ms.URI(), fxsNumber, msHotline), 0o600))
 	e.startDaemon(bin, conf)
-	var s web.Status
-	e.waitFor("the gateway to listen for SIP", func() bool { s = e.status(); return len(s.SIP.Listen) == 1 },
-		func() string { return fmt.Sprintf("listening on %q", s.SIP.Listen) })
-	m.gwAddr, err = netip.ParseAddrPort(strings.TrimPrefix(s.SIP.Listen[0], "tls:"))
+	m.gwAddr, err = netip.ParseAddrPort(e.listening("tls"))
 	e.must(err)
 	return m
 }

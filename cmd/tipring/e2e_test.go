@@ -116,11 +116,22 @@ match = "[2-9]xxxxxx"
 lines = [2]
 `, opts.sip, farAddr, fxsNumber, farUser, opts.fxo), 0o600))
 	e.startDaemon(bin, conf)
+	e.gw = e.listening("udp")
+	return e
+}
+
+// listening waits for the daemon to listen for SIP on its one transport,
+// and returns the address, host:port.
+func (e *e2e) listening(transport string) string {
+	e.t.Helper()
 	var s web.Status
 	e.waitFor("the gateway to listen for SIP", func() bool { s = e.status(); return len(s.SIP.Listen) == 1 },
 		func() string { return fmt.Sprintf("listening on %q", s.SIP.Listen) })
-	e.gw = strings.TrimPrefix(s.SIP.Listen[0], "udp:")
-	return e
+	addr, ok := strings.CutPrefix(s.SIP.Listen[0], transport+":")
+	if !ok {
+		e.t.Fatalf("listening on %s, want %s", s.SIP.Listen[0], transport)
+	}
+	return addr
 }
 
 // startDaemon runs "tipring serve" from bin with the configuration file
