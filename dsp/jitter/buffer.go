@@ -27,6 +27,12 @@ const (
 	// never pauses), a frame of sound goes instead.
 	shrinkEvery = 50
 	forceEvery  = 500
+	// resyncLate is how many frames in sequence must come too late to
+	// play, with none in time between, for the buffer to take the delay
+	// to have stepped up for good and restart its timeline.
+	// They must also come over resyncLate-1 frame times at least: a
+	// burst after a stall arrives all at once, a straggler alone.
+	resyncLate = 5
 	// maxDelay is the largest Config.Max accepted.
 	maxDelay = time.Second
 )
@@ -102,7 +108,7 @@ type Counters struct {
 	Discarded  uint64 // frames refused (bad payload, unconfirmed timestamp jump) or left unplayed by a resync
 	Dropped    uint64 // silent frames skipped, and pauses cut, to shrink the delay
 	Inserted   uint64 // frames inserted to grow the delay
-	Resyncs    uint64 // new SSRCs and timestamp jumps followed
+	Resyncs    uint64 // new SSRCs, timestamp jumps and delay steps followed
 
 	// Delay is how long the fastest of the recent packets wait in the
 	// buffer, at least; a packet slower by up to Delay is in time.
@@ -166,6 +172,14 @@ type Buffer struct {
 		valid bool
 		seq   uint16
 		ext   int64 // its extended timestamp
+	}
+
+	// The run of packets in sequence that came too late to play, with
+	// none in time between.
+	late struct {
+		frames int64
+		since  int64 // arrival of the first, in samples
+		target int64 // the target delay before the first
 	}
 
 	est estimator
@@ -258,7 +272,7 @@ func (b *Buffer) Put(p Packet) error {
 		// unless the marker bit says a new talkspurt starts there.
 		if p.Marker || b.jump.valid && p.Sequence == b.jump.seq+1 && ext-b.jump.ext == FrameSize*frames {
 			b.c.Resyncs++
-			b.restart(p, arr)
+			b.restart(p, arr, b.target())
 			return nil
 		}
 		b.jump.valid, b.jump.seq, b.jump.ext = true, p.Sequence, ext
@@ -270,6 +284,15 @@ func (b *Buffer) Put(p Packet) error {
 		b.maxSeq = p.Sequence
 	}
 	b.lastTS, b.lastExt = p.Timestamp, ext
+	if idx+frames > b.next {
+		b.late.frames = 0
+	} else if newer && b.behind(frames, arr) {
+		// The delay has stepped up for good: play on from this packet
+		// after the delay the jitter called for before the step.
+		b.c.Resyncs++
+		b.restart(p, arr, b.late.target)
+		return nil
+	}
 	b.est.add(arrival{transit: arr - ext, phase: arr - b.ticks*FrameSize})
 	for f := range frames {
 		b.store(idx+f, (*[FrameSize]byte)(p.Payload[f*FrameSize:]))
@@ -282,18 +305,23 @@ func (b *Buffer) Put(p Packet) error {
 func (b *Buffer) start(p Packet, arr int64) {
 	b.started = true
 	b.ssrc = p.SSRC
-	b.est.reset()
-	b.restart(p, arr)
+	b.restart(p, arr, b.min)
+}
+
+// behind counts a packet in sequence whose frames have all had their
+// turn, and reports whether it ends a run of them long enough to resync.
+func (b *Buffer) behind(frames, arr int64) bool {
+	if b.late.frames == 0 {
+		b.late.since, b.late.target = arr, b.target()
+	}
+	b.late.frames += frames
+	return b.late.frames >= resyncLate && arr-b.late.since >= (resyncLate-1)*FrameSize
 }
 
 // restart takes p as frame index 0 of a new timeline, to be played after
-// the target delay measured so far (start has forgotten it for a new
-// SSRC); frames of the old timeline still queued are discarded.
-func (b *Buffer) restart(p Packet, arr int64) {
-	target := b.min
-	if b.est.n > 0 {
-		target = b.target()
-	}
+// the target delay given; frames of the old timeline still queued are
+// discarded.
+func (b *Buffer) restart(p Packet, arr, target int64) {
 	for i := range b.slots {
 		if b.slots[i].state == queued {
 			b.c.Discarded++
@@ -301,6 +329,7 @@ func (b *Buffer) restart(p Packet, arr int64) {
 		b.slots[i].state = empty
 	}
 	b.jump.valid = false
+	b.late.frames = 0
 	b.maxSeq = p.Sequence
 	b.lastTS, b.lastExt = p.Timestamp, int64(p.Timestamp)
 	b.origin = b.lastExt

@@ -23,6 +23,14 @@
 //
 // A new SSRC starts the buffer afresh; so does a timestamp jump, when the
 // packet carries the marker bit or the next packet in sequence confirms it.
+// So does a lasting step up in the network's delay (a path that changed,
+// a sender that stalled and carried on at its pace): when five frames in
+// sequence have come too late to play, over 80 ms or more with none in
+// time between, the timeline starts again on the last of them, at the
+// delay the jitter called for before the step. That costs four frames,
+// where waiting for the delay estimate to forget the packets before the
+// step would cost two and a half seconds. A lone straggler, or a burst of
+// packets held up and then delivered at once, is no step.
 //
 // A Buffer is pure computation: no goroutines, no I/O, no locks. Put and
 // Get are called from different goroutines in a gateway, so the caller

@@ -18,6 +18,9 @@ type network struct {
 	dup    float64 // probability a packet arrives twice
 	// jitter is the spread of the random delay while frame i is sent.
 	jitter func(i int) time.Duration
+	// step, if set, is a delay added to frame i's: a path that changed, a
+	// sender that stalled.
+	step func(i int) time.Duration
 	// talk says whether frame i is speech; the others are silent.
 	talk func(i int) bool
 }
@@ -77,7 +80,11 @@ func (n network) run() ([]delivery, []bool) {
 				continue
 			}
 			arrived = true
-			out = append(out, delivery{at: sent + base + time.Duration(rng.Float64()*float64(n.jitter(i))), p: p})
+			at := sent + base + time.Duration(rng.Float64()*float64(n.jitter(i)))
+			if n.step != nil {
+				at += n.step(i)
+			}
+			out = append(out, delivery{at: at, p: p})
 		}
 		lost[i] = !arrived
 	}
@@ -198,6 +205,10 @@ func TestNetworkScenarios(t *testing.T) {
 			if d := mean(r.delay[len(r.delay)/2:]); d < tt.minDelay || d > tt.maxDelay {
 				t.Errorf("mean delay over the second half = %v, want %v to %v", d, tt.minDelay, tt.maxDelay)
 			}
+			// Jitter, even past Max, is no step in the delay.
+			if c.Resyncs != 0 {
+				t.Errorf("Resyncs = %d, want 0", c.Resyncs)
+			}
 			seen := make(map[uint16]bool)
 			var dups uint64
 			for _, d := range ds {
@@ -273,6 +284,9 @@ func TestDelayFollowsJitter(t *testing.T) {
 	t.Logf("%+v", r.counters)
 	checkOrder(t, r.played)
 	checkLost(t, r.played, lost, r.counters)
+	if r.counters.Resyncs != 0 {
+		t.Errorf("Resyncs = %d, want 0", r.counters.Resyncs)
+	}
 	// The playout clock's tick i is 7 ms after the sender sends frame i,
 	// so phase(i) is the jitter at tick i give or take a delay.
 	for _, tt := range []struct {
@@ -305,5 +319,96 @@ func TestDelayFollowsJitter(t *testing.T) {
 	t.Logf("settled %v", settled)
 	if settled < 62*time.Second || settled > 75*time.Second {
 		t.Errorf("delay back within a frame of Min at %v, want 62 to 75 s", settled)
+	}
+}
+
+// TestDelayStep checks the buffer follows a lasting rise in the network's
+// delay, past Max or not, losing no more than a few frames of speech and
+// coming back to the delay the jitter calls for, and that brief spikes,
+// however late, do not make it restart its timeline.
+func TestDelayStep(t *testing.T) {
+	const at = 500 // the frame the change starts with, 10 s into the call
+	ms := time.Millisecond
+	step := func(d time.Duration) func(int) time.Duration {
+		return func(i int) time.Duration {
+			if i < at {
+				return 0
+			}
+			return d
+		}
+	}
+	tests := []struct {
+		name   string
+		step   func(i int) time.Duration
+		jitter time.Duration
+		loss   float64
+		// maxLost bounds the frames of speech from at on that arrived
+		// but were not played.
+		maxLost  int
+		resyncs  uint64
+		maxDelay time.Duration // mean Delay over the last 10 s
+	}{
+		// The buffer waits for five frames too late to resync on the
+		// fifth: four go, and one more when jitter delays the fifth.
+		{name: "500 ms step", step: step(500 * ms), maxLost: 4, resyncs: 1, maxDelay: 60 * ms},
+		{name: "500 ms step, 40 ms jitter, 2 % loss", step: step(500 * ms), jitter: 40 * ms, loss: 0.02, maxLost: 5, resyncs: 1, maxDelay: 80 * ms},
+		{name: "200 ms step", step: step(200 * ms), maxLost: 4, resyncs: 1, maxDelay: 60 * ms},
+		// Past the reach of the ring, the step reads as a timestamp jump.
+		{name: "1 s step", step: step(time.Second), maxLost: 1, resyncs: 1, maxDelay: 60 * ms},
+		{
+			name: "a lone packet 500 ms late",
+			step: func(i int) time.Duration {
+				if i != at {
+					return 0
+				}
+				return 500 * ms
+			},
+			maxLost: 1, maxDelay: 60 * ms,
+		},
+		{
+			// The 25 frames held up arrive with the 26th, all but two too
+			// late to play. The spread of their transits grows the delay
+			// to Max; it comes down a frame a pause, the first one in
+			// speech, since no frame was dropped for ten seconds before.
+			name: "a 500 ms stall, then a burst",
+			step: func(i int) time.Duration {
+				if i < at || i >= at+25 {
+					return 0
+				}
+				return time.Duration(at+25-i) * 20 * ms
+			},
+			maxLost: 24, maxDelay: 160 * ms,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := network{seed: 3, frames: 1500, loss: tt.loss, jitter: constant(tt.jitter), step: tt.step, talk: talkspurts}
+			ds, lost := n.run()
+			r := play(t, DefaultConfig, ds)
+			c := r.counters
+			t.Logf("%+v", c)
+			checkOrder(t, r.played)
+			played := make(map[int]bool, len(r.played))
+			for _, i := range r.played {
+				played[i] = true
+			}
+			unplayed := 0
+			for i := at; i < n.frames; i++ {
+				if talkspurts(i) && !played[i] && !lost[i] {
+					unplayed++
+				}
+			}
+			if unplayed > tt.maxLost {
+				t.Errorf("%d frames of speech from %d on arrived but were not played, want at most %d", unplayed, at, tt.maxLost)
+			}
+			if c.Resyncs != tt.resyncs {
+				t.Errorf("Resyncs = %d, want %d", c.Resyncs, tt.resyncs)
+			}
+			tail := r.delay[len(r.delay)-500:]
+			if d := mean(tail); d > tt.maxDelay {
+				t.Errorf("mean delay over the last 10 s = %v, want at most %v", d, tt.maxDelay)
+			}
+			t.Logf("%d frames of speech not played, mean delay over the last 10 s %v", unplayed, mean(tail))
+		})
 	}
 }
