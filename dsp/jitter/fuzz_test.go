@@ -19,6 +19,17 @@ func FuzzBuffer(f *testing.F) {
 	f.Add([]byte{1, 20, 0x41, 0, 2, 5, 0x41, 0, 0xff, 60, 0x41, 0, 1, 0, 0x01, 0, 0, 0, 0x40, 0})
 	f.Add([]byte{1, 20, 0x42, 0, 0x7f, 20, 0x49, 0, 1, 20, 0x51, 0, 1, 20, 0x61, 9, 0x80, 200, 0x41, 0})
 	f.Add([]byte{1, 250, 0x47, 0, 1, 1, 0x40, 0, 1, 1, 0x40, 0, 3, 20, 0x41, 0, 0x81, 20, 0x61, 0x30})
+	// A stall: fifteen Gets with no packet, then the stream carries on
+	// where it stopped, too late to play, until the buffer resyncs.
+	stall := make([]byte, 0, 30*4)
+	for i := range 30 {
+		if i >= 5 && i < 20 {
+			stall = append(stall, 0, 20, 0x40, 0)
+		} else {
+			stall = append(stall, 1, 20, 0x41, 0)
+		}
+	}
+	f.Add(stall)
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		b, err := New(Config{Min: 20 * time.Millisecond, Max: 120 * time.Millisecond, Law: Ulaw})
 		if err != nil {
