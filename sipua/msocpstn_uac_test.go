@@ -95,6 +95,19 @@ func TestDialGatewayRole(t *testing.T) {
 	if m := c.Media(); m.Send || m.Recv {
 		t.Errorf("held media sends %v receives %v, want neither", m.Send, m.Recv)
 	}
+	// Resume: a full SDP with a=sendrecv.
+	go func() { held <- c.Resume(ctx) }()
+	re = f.nextInvite()
+	if body := string(re.req.Body()); !strings.Contains(body, "a=sendrecv") || !strings.Contains(body, "m=audio") {
+		t.Errorf("resume offer %q, want a full SDP with a=sendrecv", body)
+	}
+	f.respond(re, 200, "ms1", answer)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if m := c.Media(); !m.Send || !m.Recv {
+		t.Errorf("resumed media sends %v receives %v, want both", m.Send, m.Recv)
+	}
 }
 
 // sendRaw puts b on the wire from the far end's socket as it is: sipgo

@@ -83,13 +83,22 @@ func held(sdp []byte, dir string) []byte {
 	return []byte(strings.Replace(string(sdp), "a=sendrecv", "a="+dir, 1))
 }
 
+// TestPeerHoldsAndResumesByReinvite: a peer holds with sendonly (RFC
+// 3264 §8.4), or with inactive as a Mediation Server does (seed 000), and
+// resumes with sendrecv.
 func TestPeerHoldsAndResumesByReinvite(t *testing.T) {
+	for _, tt := range []struct{ hold, answer string }{{"sendonly", "recvonly"}, {"inactive", "inactive"}} {
+		t.Run(tt.hold, func(t *testing.T) { peerHoldsAndResumes(t, tt.hold, tt.answer) })
+	}
+}
+
+func peerHoldsAndResumes(t *testing.T, hold, answer string) {
 	f := newFarEnd(t)
 	u := dialer(t, f)
 	c, _ := u.Dial("line1", "100", Party{})
 	fc := answered(t, f, c, offer("0 101"))
 
-	req := fc.request(sip.INVITE, held(offer("0 101"), "sendonly"), "application/sdp")
+	req := fc.request(sip.INVITE, held(offer("0 101"), hold), "application/sdp")
 	res := fc.do(t, req)
 	if res.StatusCode != 200 {
 		t.Fatalf("re-INVITE: %d", res.StatusCode)
@@ -97,12 +106,12 @@ func TestPeerHoldsAndResumesByReinvite(t *testing.T) {
 	if res.Contact() == nil {
 		t.Error("2xx to a re-INVITE without Contact")
 	}
-	if !strings.Contains(string(res.Body()), "a=recvonly") {
-		t.Errorf("answer to a sendonly offer:\n%s", res.Body())
+	if !strings.Contains(string(res.Body()), "a="+answer) {
+		t.Errorf("answer to a %s offer, want %s:\n%s", hold, answer, res.Body())
 	}
 	fc.ack(t, req, res, nil)
-	if m := c.Media(); m.Send || !m.Recv {
-		t.Errorf("on hold: send %v recv %v, want receive only", m.Send, m.Recv)
+	if m := c.Media(); m.Send || m.Recv != (hold == "sendonly") {
+		t.Errorf("on hold: send %v recv %v, want no sending, receiving only if the peer sends", m.Send, m.Recv)
 	}
 
 	// Resume, from a new address: the media follow.
